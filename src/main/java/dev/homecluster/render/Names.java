@@ -62,6 +62,15 @@ public final class Names {
   /** VRRP authentication password: auth-pass (8 characters). */
   public static final String VRRP_AUTH_SECRET = "homecluster-vrrp-auth";
 
+  /** ConfigMap of the apiserver's structured authentication configuration. */
+  public static final String APISERVER_AUTHENTICATION_CONFIG = "kube-apiserver-authentication";
+
+  /**
+   * Common name of the front-proxy client certificate ({@link #FRONT_PROXY_CLIENT_SECRET}); the
+   * apiserver accepts request headers only from it ({@code --requestheader-allowed-names}).
+   */
+  public static final String FRONT_PROXY_CLIENT_CN = "front-proxy-client";
+
   /**
    * Run-time input: a hash of every generated Secret's content, so workloads that mount them roll
    * when a certificate is renewed. Empty when rendering for Git.
