@@ -57,7 +57,8 @@ class EtcdStaticPodBinaryTest {
   @TempDir Path dir;
 
   private static Path etcdBinary() {
-    Path sim = Examples.repoRoot().resolve(".sim/bin/etcd");
+    String simDir = System.getenv("HOMECLUSTER_SIM_DIR");
+    Path sim = (simDir != null ? Path.of(simDir) : Examples.repoRoot().resolve(".sim")).resolve("bin/etcd");
     if (Files.isExecutable(sim)) {
       return sim;
     }
