@@ -31,6 +31,12 @@ public final class Names {
   public static final String BACKUP_RSYNC = "backup-rsync";
   public static final String ZFS_SNAPSHOT = "zfs-snapshot";
   public static final String ETCD_SNAPSHOT = "etcd-snapshot";
+  /**
+   * Component label of the generated Secrets below (they are not rendered, but carry the common
+   * labels so the operator's label-scoped informers see them, also when applied from {@code render
+   * --bootstrap}).
+   */
+  public static final String PKI = "pki";
 
   // Secrets the operator generates at run time, in CONTROL_PLANE_NAMESPACE (never rendered,
   // never printed). Keys are listed for each; PEM-encoded.
