@@ -50,12 +50,28 @@ import java.util.TreeMap;
 public final class BootstrapAssets {
   private BootstrapAssets() {}
 
+  /** With a new PKI. */
   public static List<BootstrapFile> build(
       HomeCluster cluster, RenderResult rendered, Instant now, SecureRandom random) {
+    return build(cluster, rendered, Map.of(), now, random);
+  }
+
+  /**
+   * Reusing the given Secrets (kept from an earlier bootstrap, or exported from the cluster being
+   * rebuilt): the generators keep what is still valid and make only what is missing, expiring or no
+   * longer matching the spec, exactly as the operator would.
+   */
+  public static List<BootstrapFile> build(
+      HomeCluster cluster,
+      RenderResult rendered,
+      Map<String, Secret> existing,
+      Instant now,
+      SecureRandom random) {
     HomeClusterSpec spec = cluster.getSpec();
     String clusterName = cluster.getMetadata().getName();
-    Map<String, Secret> secrets = new TreeMap<>(SecretGenerators.generateAll(cluster, Map.of(), now, random));
-    secrets.values().forEach(s -> s.getMetadata().setLabels(Labels.common(clusterName, Names.PKI)));
+    Map<String, Secret> secrets = new TreeMap<>(existing);
+    secrets.putAll(SecretGenerators.generateAll(cluster, existing, now, random));
+    secrets.replaceAll((name, s) -> withBootstrapMetadata(s, clusterName));
     CertificateAuthority ca =
         CaSecretGenerator.load(secrets, Names.CLUSTER_CA_SECRET).orElseThrow();
     RenewalPolicy policy = RenewalPolicy.of(spec.getControlPlane().getCertificates());
@@ -118,6 +134,21 @@ public final class BootstrapAssets {
           String.format("manifests/%02d-%s.yaml", index, output.component()), Manifests.toYaml(output.objects())));
     }
     return files;
+  }
+
+  /** A copy with the common labels and only the metadata that can be applied to a new cluster. */
+  private static Secret withBootstrapMetadata(Secret secret, String clusterName) {
+    return new io.fabric8.kubernetes.api.model.SecretBuilder()
+        .withNewMetadata()
+        .withName(secret.getMetadata().getName())
+        .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
+        .withLabels(Labels.common(clusterName, Names.PKI))
+        .withAnnotations(secret.getMetadata().getAnnotations())
+        .endMetadata()
+        .withType(secret.getType())
+        .withData(secret.getData())
+        .withStringData(secret.getStringData())
+        .build();
   }
 
   private static List<BootstrapFile> controlPlanePki(String root, Map<String, Secret> secrets) {

@@ -4,6 +4,9 @@ import dev.homecluster.api.v1alpha1.HomeCluster;
 import dev.homecluster.bootstrap.BootstrapAssets;
 import dev.homecluster.bootstrap.BootstrapFile;
 import dev.homecluster.bootstrap.BootstrapWriter;
+import dev.homecluster.bootstrap.ExistingSecrets;
+import dev.homecluster.pki.PkiException;
+import io.fabric8.kubernetes.api.model.Secret;
 import dev.homecluster.render.RenderContext;
 import dev.homecluster.render.RenderResult;
 import dev.homecluster.render.Renderer;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,16 +58,25 @@ public final class RenderCommand implements Callable<Integer> {
       description = "With --bootstrap: a new or empty directory to write into.")
   Path outputDir;
 
+  @Option(
+      names = "--reuse-secrets",
+      paramLabel = "PATH",
+      description =
+          "With --bootstrap: keep these Secrets (a secrets/ directory written before, or"
+              + " 'kubectl get secret -o yaml' output) instead of making a new PKI, to rebuild a"
+              + " cluster with its CAs, service-account keys and encryption key.")
+  Path reuseSecrets;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    if (bootstrap != (outputDir != null)) {
+    if (bootstrap != (outputDir != null) || (reuseSecrets != null && !bootstrap)) {
       spec.commandLine()
           .getErr()
           .println(
-              "homecluster: --bootstrap and --output-dir go together (see 'homecluster render"
-                  + " --help')");
+              "homecluster: --bootstrap and --output-dir go together, and --reuse-secrets needs"
+                  + " them (see 'homecluster render --help')");
       return Main.EXIT_USAGE;
     }
     HomeCluster cluster;
@@ -90,8 +103,22 @@ public final class RenderCommand implements Callable<Integer> {
   }
 
   private int writeBootstrap(HomeCluster cluster, RenderResult rendered) {
-    List<BootstrapFile> files =
-        BootstrapAssets.build(cluster, rendered, Instant.now(), new SecureRandom());
+    Map<String, Secret> existing = Map.of();
+    if (reuseSecrets != null) {
+      try {
+        existing = ExistingSecrets.read(reuseSecrets);
+      } catch (ExistingSecrets.UnreadableSecretsException e) {
+        spec.commandLine().getErr().println("homecluster: " + e.getMessage());
+        return Main.EXIT_USAGE;
+      }
+    }
+    List<BootstrapFile> files;
+    try {
+      files = BootstrapAssets.build(cluster, rendered, existing, Instant.now(), new SecureRandom());
+    } catch (PkiException e) {
+      spec.commandLine().getErr().println("homecluster: " + e.getMessage());
+      return Main.EXIT_USAGE;
+    }
     try {
       BootstrapWriter.write(outputDir, files);
     } catch (BootstrapWriter.OutputDirectoryException e) {

@@ -235,6 +235,71 @@ class RenderBootstrapTest {
     assertThat(etcd.getSpec().getContainers().get(0).getCommand()).contains("--initial-cluster=lab-1=https://192.168.1.50:2380");
   }
 
+  @Test
+  void reusedSecretsKeepTheClusterIdentityAndOnlyWhatTheSpecNowNeedsIsReissued() throws Exception {
+    Path first = bootstrap(Examples.HOME);
+    Path moved = tmp.resolve("moved.yaml");
+    Files.writeString(moved, read(Examples.path(Examples.HOME)).replace("vip: 192.168.1.100", "vip: 192.168.1.99"));
+    Path second = tmp.resolve("second");
+
+    Run run = run("render", "--bootstrap", "-f", moved.toString(), "-o", second.toString(),
+        "--reuse-secrets", first.resolve("secrets").toString());
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    for (String f : list(first.resolve("secrets"))) {
+      Secret before = Serialization.unmarshal(read(first.resolve("secrets").resolve(f)), Secret.class);
+      Secret after = Serialization.unmarshal(read(second.resolve("secrets").resolve(f)), Secret.class);
+      if (f.equals(Names.APISERVER_SERVING_SECRET + ".yaml")) {
+        assertThat(after.getData().get("tls.crt")).isNotEqualTo(before.getData().get("tls.crt"));
+        assertThat(after.getData().get("ca.crt")).isEqualTo(before.getData().get("ca.crt"));
+      } else {
+        assertThat(after.getData()).as(f).isEqualTo(before.getData());
+      }
+    }
+    assertThat(Config.fromKubeconfig(read(second.resolve("auth/admin.conf"))).getMasterUrl()).isEqualTo("https://192.168.1.99:8443/");
+    X509Certificate serving = Pem.certificate(read(second.resolve("etc/kubernetes/pki/apiserver.crt")));
+    assertThat(serving.getSubjectAlternativeNames()).anyMatch(n -> n.get(1).equals("192.168.1.99"));
+  }
+
+  @Test
+  void secretsExportedWithKubectlAreReusedAndForeignSecretsIgnored() throws Exception {
+    Path first = bootstrap(Examples.HOME);
+    List<io.fabric8.kubernetes.api.model.HasMetadata> items = new ArrayList<>();
+    for (String f : list(first.resolve("secrets"))) {
+      items.add(Serialization.unmarshal(read(first.resolve("secrets").resolve(f)), Secret.class));
+    }
+    items.add(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("someone-elses")
+        .withNamespace("kube-system").endMetadata().addToStringData("x", "y").build());
+    Path export = tmp.resolve("export.yaml");
+    Files.writeString(export, Serialization.asYaml(new io.fabric8.kubernetes.api.model.KubernetesListBuilder().withItems(items).build()));
+    Path second = tmp.resolve("second");
+
+    Run run = run("render", "--bootstrap", "-f", Examples.path(Examples.HOME).toString(), "-o", second.toString(),
+        "--reuse-secrets", export.toString());
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(list(second.resolve("secrets"))).isEqualTo(list(first.resolve("secrets")));
+    assertThat(read(second.resolve("etc/kubernetes/pki/ca.key"))).isEqualTo(read(first.resolve("etc/kubernetes/pki/ca.key")));
+    assertThat(read(second.resolve("etc/kubernetes/pki/encryption-config.yaml"))).isEqualTo(read(first.resolve("etc/kubernetes/pki/encryption-config.yaml")));
+  }
+
+  @Test
+  void anUnusableReusedCaStopsTheBootstrapWithoutWritingAnything() throws Exception {
+    Path first = bootstrap(Examples.HOME);
+    Path ca = first.resolve("secrets/" + Names.CLUSTER_CA_SECRET + ".yaml");
+    Secret secret = Serialization.unmarshal(read(ca), Secret.class);
+    secret.getData().remove("ca.key");
+    Files.writeString(ca, Serialization.asYaml(secret));
+    Path second = tmp.resolve("second");
+
+    Run run = run("render", "--bootstrap", "-f", Examples.path(Examples.HOME).toString(), "-o", second.toString(),
+        "--reuse-secrets", first.resolve("secrets").toString());
+
+    assertThat(run.exit()).isEqualTo(Main.EXIT_USAGE);
+    assertThat(run.err()).contains("kube-system/homecluster-ca has no ca.key");
+    assertThat(second).doesNotExist();
+  }
+
   private static List<String> list(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
