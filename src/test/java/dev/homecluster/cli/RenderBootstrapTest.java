@@ -300,6 +300,26 @@ class RenderBootstrapTest {
     assertThat(second).doesNotExist();
   }
 
+  @Test
+  void kubectlReadsEveryKubeconfigWritten() throws Exception {
+    boolean kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+        .anyMatch(d -> Files.isExecutable(Path.of(d, "kubectl")));
+    org.junit.jupiter.api.Assumptions.assumeTrue(kubectl, "kubectl is not installed; skipping");
+    Path dir = bootstrap(Examples.HOME);
+    List<Path> kubeconfigs;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      kubeconfigs = walk.filter(p -> p.toString().endsWith(".conf")).toList();
+    }
+    assertThat(kubeconfigs).hasSize(11);
+    for (Path kubeconfig : kubeconfigs) {
+      Process p = new ProcessBuilder("kubectl", "--kubeconfig=" + kubeconfig, "config", "view", "--minify",
+          "-o", "jsonpath={.clusters[0].cluster.server} {.contexts[0].context.user}").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(kubeconfig + ": " + out).isZero();
+      assertThat(out).as(kubeconfig.toString()).matches("https://[0-9.]+:(6443|8443) \\S+");
+    }
+  }
+
   private static List<String> list(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
