@@ -12,9 +12,9 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import java.util.List;
 
 /**
- * The TEMPORARY kube-apiserver on the first master: it serves only until the self-hosted
- * apiserver DaemonSet runs (docs/bootstrap.md). Same certificates, service-account issuer and keys
- * and encryption config as the self-hosted one, so tokens and encrypted Secrets written during
+ * The TEMPORARY kube-apiserver on the first master: it serves only until the self-hosted apiserver
+ * DaemonSet runs (docs/bootstrap.md). Same certificates, service-account issuer and keys and
+ * encryption config as the self-hosted one, so tokens and encrypted Secrets written during
  * bootstrap stay valid after the hand-over.
  */
 public final class BootstrapApiServerPod {
@@ -31,7 +31,8 @@ public final class BootstrapApiServerPod {
         List.of(
             "kube-apiserver",
             StaticPod.flag("advertise-address", firstMaster.getAddress()),
-            StaticPod.flag("bind-address", firstMaster.getAddress().contains(":") ? "::" : "0.0.0.0"),
+            StaticPod.flag(
+                "bind-address", firstMaster.getAddress().contains(":") ? "::" : "0.0.0.0"),
             StaticPod.flag("secure-port", port),
             StaticPod.flag("allow-privileged", true),
             StaticPod.flag("anonymous-auth", false),

@@ -6,8 +6,8 @@ import dev.homecluster.api.v1alpha1.NodeSpec;
 import dev.homecluster.api.v1alpha1.Role;
 import dev.homecluster.pki.CaSecretGenerator;
 import dev.homecluster.pki.CertificateAuthority;
-import dev.homecluster.pki.ClusterCertificates;
 import dev.homecluster.pki.CertificateProfile;
+import dev.homecluster.pki.ClusterCertificates;
 import dev.homecluster.pki.RenewalPolicy;
 import dev.homecluster.pki.SecretFiles;
 import dev.homecluster.render.ComponentOutput;
@@ -79,19 +79,31 @@ public final class BootstrapAssets {
     int apiServerPort = spec.getControlPlane().getApiServerPort();
     String vipUrl =
         Kubeconfig.url(
-            spec.getControlPlane().getEndpoint().getVip(), spec.getControlPlane().getEndpoint().getPort());
+            spec.getControlPlane().getEndpoint().getVip(),
+            spec.getControlPlane().getEndpoint().getPort());
     String firstMasterUrl = Kubeconfig.url(first.getAddress(), apiServerPort);
     String localUrl = Kubeconfig.url("127.0.0.1", apiServerPort);
 
     List<BootstrapFile> files = new ArrayList<>();
     secrets.forEach(
         (name, secret) -> {
-          files.add(new BootstrapFile("secrets/" + name + ".yaml", Manifests.toYaml(List.of(secret))));
+          files.add(
+              new BootstrapFile("secrets/" + name + ".yaml", Manifests.toYaml(List.of(secret))));
           SecretFiles.readAll(secret)
-              .forEach((key, text) -> files.add(new BootstrapFile("tls/" + name + "/" + key, text)));
+              .forEach(
+                  (key, text) -> files.add(new BootstrapFile("tls/" + name + "/" + key, text)));
         });
 
-    String admin = kubeconfig(clusterName, vipUrl, ca, "kubernetes-admin", ClusterCertificates.admin(), policy, now, random);
+    String admin =
+        kubeconfig(
+            clusterName,
+            vipUrl,
+            ca,
+            "kubernetes-admin",
+            ClusterCertificates.admin(),
+            policy,
+            now,
+            random);
     files.add(new BootstrapFile("auth/admin.conf", admin));
 
     // The first master.
@@ -99,17 +111,62 @@ public final class BootstrapAssets {
     files.addAll(controlPlanePki(root, secrets));
     files.addAll(etcdPki(root, secrets, first));
     files.add(host(root, HostPaths.ADMIN_KUBECONFIG, admin));
-    files.add(host(root, HostPaths.CONTROLLER_MANAGER_KUBECONFIG,
-        kubeconfig(clusterName, localUrl, ca, "system:kube-controller-manager", ClusterCertificates.controllerManager(), policy, now, random)));
-    files.add(host(root, HostPaths.SCHEDULER_KUBECONFIG,
-        kubeconfig(clusterName, localUrl, ca, "system:kube-scheduler", ClusterCertificates.scheduler(), policy, now, random)));
-    files.add(host(root, HostPaths.KUBELET_KUBECONFIG,
-        kubeconfig(clusterName, firstMasterUrl, ca, "kubelet", ClusterCertificates.kubelet(first), policy, now, random)));
+    files.add(
+        host(
+            root,
+            HostPaths.CONTROLLER_MANAGER_KUBECONFIG,
+            kubeconfig(
+                clusterName,
+                localUrl,
+                ca,
+                "system:kube-controller-manager",
+                ClusterCertificates.controllerManager(),
+                policy,
+                now,
+                random)));
+    files.add(
+        host(
+            root,
+            HostPaths.SCHEDULER_KUBECONFIG,
+            kubeconfig(
+                clusterName,
+                localUrl,
+                ca,
+                "system:kube-scheduler",
+                ClusterCertificates.scheduler(),
+                policy,
+                now,
+                random)));
+    files.add(
+        host(
+            root,
+            HostPaths.KUBELET_KUBECONFIG,
+            kubeconfig(
+                clusterName,
+                firstMasterUrl,
+                ca,
+                "kubelet",
+                ClusterCertificates.kubelet(first),
+                policy,
+                now,
+                random)));
     files.add(host(root, HostPaths.KUBELET_CONFIG, KubeletConfigFile.yaml(spec)));
-    files.add(new BootstrapFile("bootstrap-manifests/etcd.yaml", Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, first))));
-    files.add(new BootstrapFile("bootstrap-manifests/kube-apiserver.yaml", Manifests.toYaml(BootstrapApiServerPod.build(spec, first))));
-    files.add(new BootstrapFile("bootstrap-manifests/kube-controller-manager.yaml", Manifests.toYaml(BootstrapControllerManagerPod.build(clusterName, spec))));
-    files.add(new BootstrapFile("bootstrap-manifests/kube-scheduler.yaml", Manifests.toYaml(BootstrapSchedulerPod.build(spec))));
+    files.add(
+        new BootstrapFile(
+            "bootstrap-manifests/etcd.yaml",
+            Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, first))));
+    files.add(
+        new BootstrapFile(
+            "bootstrap-manifests/kube-apiserver.yaml",
+            Manifests.toYaml(BootstrapApiServerPod.build(spec, first))));
+    files.add(
+        new BootstrapFile(
+            "bootstrap-manifests/kube-controller-manager.yaml",
+            Manifests.toYaml(BootstrapControllerManagerPod.build(clusterName, spec))));
+    files.add(
+        new BootstrapFile(
+            "bootstrap-manifests/kube-scheduler.yaml",
+            Manifests.toYaml(BootstrapSchedulerPod.build(spec))));
 
     // Every other machine.
     for (NodeSpec node : spec.getNodes()) {
@@ -118,20 +175,37 @@ public final class BootstrapAssets {
       }
       String nodeRoot = "nodes/" + node.getName() + "/";
       files.add(host(nodeRoot, HostPaths.CA_CERT, ca.certificatePem()));
-      files.add(host(nodeRoot, HostPaths.KUBELET_KUBECONFIG,
-          kubeconfig(clusterName, vipUrl, ca, "kubelet", ClusterCertificates.kubelet(node), policy, now, random)));
+      files.add(
+          host(
+              nodeRoot,
+              HostPaths.KUBELET_KUBECONFIG,
+              kubeconfig(
+                  clusterName,
+                  vipUrl,
+                  ca,
+                  "kubelet",
+                  ClusterCertificates.kubelet(node),
+                  policy,
+                  now,
+                  random)));
       files.add(host(nodeRoot, HostPaths.KUBELET_CONFIG, KubeletConfigFile.yaml(spec)));
       if (node.has(Role.MASTER)) {
         files.addAll(etcdPki(nodeRoot, secrets, node));
-        files.add(host(nodeRoot, HostPaths.MANIFESTS + "/etcd.yaml", Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, node))));
+        files.add(
+            host(
+                nodeRoot,
+                HostPaths.MANIFESTS + "/etcd.yaml",
+                Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, node))));
       }
     }
 
     int index = 0;
     for (ComponentOutput output : rendered.components()) {
       index++;
-      files.add(new BootstrapFile(
-          String.format("manifests/%02d-%s.yaml", index, output.component()), Manifests.toYaml(output.objects())));
+      files.add(
+          new BootstrapFile(
+              String.format("manifests/%02d-%s.yaml", index, output.component()),
+              Manifests.toYaml(output.objects())));
     }
     return files;
   }
@@ -153,39 +227,136 @@ public final class BootstrapAssets {
 
   private static List<BootstrapFile> controlPlanePki(String root, Map<String, Secret> secrets) {
     List<BootstrapFile> files = new ArrayList<>();
-    files.add(host(root, HostPaths.CA_CERT, file(secrets, Names.CLUSTER_CA_SECRET, Names.CA_CERT_KEY)));
-    files.add(host(root, HostPaths.CA_KEY, file(secrets, Names.CLUSTER_CA_SECRET, Names.CA_PRIVATE_KEY_KEY)));
-    files.add(host(root, HostPaths.APISERVER_CERT, file(secrets, Names.APISERVER_SERVING_SECRET, Names.TLS_CERT_KEY)));
-    files.add(host(root, HostPaths.APISERVER_KEY, file(secrets, Names.APISERVER_SERVING_SECRET, Names.TLS_PRIVATE_KEY_KEY)));
-    files.add(host(root, HostPaths.APISERVER_KUBELET_CLIENT_CERT, file(secrets, Names.APISERVER_KUBELET_CLIENT_SECRET, Names.TLS_CERT_KEY)));
-    files.add(host(root, HostPaths.APISERVER_KUBELET_CLIENT_KEY, file(secrets, Names.APISERVER_KUBELET_CLIENT_SECRET, Names.TLS_PRIVATE_KEY_KEY)));
-    files.add(host(root, HostPaths.APISERVER_ETCD_CLIENT_CERT, file(secrets, Names.APISERVER_ETCD_CLIENT_SECRET, Names.TLS_CERT_KEY)));
-    files.add(host(root, HostPaths.APISERVER_ETCD_CLIENT_KEY, file(secrets, Names.APISERVER_ETCD_CLIENT_SECRET, Names.TLS_PRIVATE_KEY_KEY)));
-    files.add(host(root, HostPaths.FRONT_PROXY_CA_CERT, file(secrets, Names.FRONT_PROXY_CA_SECRET, Names.CA_CERT_KEY)));
-    files.add(host(root, HostPaths.FRONT_PROXY_CLIENT_CERT, file(secrets, Names.FRONT_PROXY_CLIENT_SECRET, Names.TLS_CERT_KEY)));
-    files.add(host(root, HostPaths.FRONT_PROXY_CLIENT_KEY, file(secrets, Names.FRONT_PROXY_CLIENT_SECRET, Names.TLS_PRIVATE_KEY_KEY)));
-    files.add(host(root, HostPaths.SA_KEY, file(secrets, Names.SERVICE_ACCOUNT_KEY_SECRET, Names.SA_PRIVATE_KEY_KEY)));
-    files.add(host(root, HostPaths.SA_PUB, file(secrets, Names.SERVICE_ACCOUNT_KEY_SECRET, Names.SA_PUBLIC_KEY_KEY)));
-    files.add(host(root, HostPaths.ENCRYPTION_CONFIG, file(secrets, Names.ENCRYPTION_CONFIG_SECRET, Names.ENCRYPTION_CONFIG_KEY)));
-    files.add(host(root, HostPaths.ETCD_CLIENT_CERT, file(secrets, Names.ETCD_CLIENT_SECRET, Names.TLS_CERT_KEY)));
-    files.add(host(root, HostPaths.ETCD_CLIENT_KEY, file(secrets, Names.ETCD_CLIENT_SECRET, Names.TLS_PRIVATE_KEY_KEY)));
+    files.add(
+        host(root, HostPaths.CA_CERT, file(secrets, Names.CLUSTER_CA_SECRET, Names.CA_CERT_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.CA_KEY,
+            file(secrets, Names.CLUSTER_CA_SECRET, Names.CA_PRIVATE_KEY_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.APISERVER_CERT,
+            file(secrets, Names.APISERVER_SERVING_SECRET, Names.TLS_CERT_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.APISERVER_KEY,
+            file(secrets, Names.APISERVER_SERVING_SECRET, Names.TLS_PRIVATE_KEY_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.APISERVER_KUBELET_CLIENT_CERT,
+            file(secrets, Names.APISERVER_KUBELET_CLIENT_SECRET, Names.TLS_CERT_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.APISERVER_KUBELET_CLIENT_KEY,
+            file(secrets, Names.APISERVER_KUBELET_CLIENT_SECRET, Names.TLS_PRIVATE_KEY_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.APISERVER_ETCD_CLIENT_CERT,
+            file(secrets, Names.APISERVER_ETCD_CLIENT_SECRET, Names.TLS_CERT_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.APISERVER_ETCD_CLIENT_KEY,
+            file(secrets, Names.APISERVER_ETCD_CLIENT_SECRET, Names.TLS_PRIVATE_KEY_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.FRONT_PROXY_CA_CERT,
+            file(secrets, Names.FRONT_PROXY_CA_SECRET, Names.CA_CERT_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.FRONT_PROXY_CLIENT_CERT,
+            file(secrets, Names.FRONT_PROXY_CLIENT_SECRET, Names.TLS_CERT_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.FRONT_PROXY_CLIENT_KEY,
+            file(secrets, Names.FRONT_PROXY_CLIENT_SECRET, Names.TLS_PRIVATE_KEY_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.SA_KEY,
+            file(secrets, Names.SERVICE_ACCOUNT_KEY_SECRET, Names.SA_PRIVATE_KEY_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.SA_PUB,
+            file(secrets, Names.SERVICE_ACCOUNT_KEY_SECRET, Names.SA_PUBLIC_KEY_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.ENCRYPTION_CONFIG,
+            file(secrets, Names.ENCRYPTION_CONFIG_SECRET, Names.ENCRYPTION_CONFIG_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.ETCD_CLIENT_CERT,
+            file(secrets, Names.ETCD_CLIENT_SECRET, Names.TLS_CERT_KEY)));
+    files.add(
+        host(
+            root,
+            HostPaths.ETCD_CLIENT_KEY,
+            file(secrets, Names.ETCD_CLIENT_SECRET, Names.TLS_PRIVATE_KEY_KEY)));
     return files;
   }
 
-  private static List<BootstrapFile> etcdPki(String root, Map<String, Secret> secrets, NodeSpec master) {
+  private static List<BootstrapFile> etcdPki(
+      String root, Map<String, Secret> secrets, NodeSpec master) {
     String node = master.getName();
     return List.of(
         host(root, HostPaths.ETCD_CA_CERT, file(secrets, Names.ETCD_CA_SECRET, Names.CA_CERT_KEY)),
-        host(root, HostPaths.ETCD_SERVER_CERT, file(secrets, Names.ETCD_MEMBERS_SECRET, Names.etcdMemberKey(node, Names.ETCD_SERVER_CERT_FILE))),
-        host(root, HostPaths.ETCD_SERVER_KEY, file(secrets, Names.ETCD_MEMBERS_SECRET, Names.etcdMemberKey(node, Names.ETCD_SERVER_KEY_FILE))),
-        host(root, HostPaths.ETCD_PEER_CERT, file(secrets, Names.ETCD_MEMBERS_SECRET, Names.etcdMemberKey(node, Names.ETCD_PEER_CERT_FILE))),
-        host(root, HostPaths.ETCD_PEER_KEY, file(secrets, Names.ETCD_MEMBERS_SECRET, Names.etcdMemberKey(node, Names.ETCD_PEER_KEY_FILE))));
+        host(
+            root,
+            HostPaths.ETCD_SERVER_CERT,
+            file(
+                secrets,
+                Names.ETCD_MEMBERS_SECRET,
+                Names.etcdMemberKey(node, Names.ETCD_SERVER_CERT_FILE))),
+        host(
+            root,
+            HostPaths.ETCD_SERVER_KEY,
+            file(
+                secrets,
+                Names.ETCD_MEMBERS_SECRET,
+                Names.etcdMemberKey(node, Names.ETCD_SERVER_KEY_FILE))),
+        host(
+            root,
+            HostPaths.ETCD_PEER_CERT,
+            file(
+                secrets,
+                Names.ETCD_MEMBERS_SECRET,
+                Names.etcdMemberKey(node, Names.ETCD_PEER_CERT_FILE))),
+        host(
+            root,
+            HostPaths.ETCD_PEER_KEY,
+            file(
+                secrets,
+                Names.ETCD_MEMBERS_SECRET,
+                Names.etcdMemberKey(node, Names.ETCD_PEER_KEY_FILE))));
   }
 
   private static String kubeconfig(
-      String clusterName, String server, CertificateAuthority ca, String user, CertificateProfile profile,
-      RenewalPolicy policy, Instant now, SecureRandom random) {
-    return Kubeconfig.yaml(clusterName, server, ca.certificatePem(), user, ca.issue(profile, now, policy.leafValidity(), random));
+      String clusterName,
+      String server,
+      CertificateAuthority ca,
+      String user,
+      CertificateProfile profile,
+      RenewalPolicy policy,
+      Instant now,
+      SecureRandom random) {
+    return Kubeconfig.yaml(
+        clusterName,
+        server,
+        ca.certificatePem(),
+        user,
+        ca.issue(profile, now, policy.leafValidity(), random));
   }
 
   private static BootstrapFile host(String root, String absolutePath, String content) {

@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * The TEMPORARY kube-controller-manager on the first master. It takes the default leader-election
- * lease (kube-system/kube-controller-manager), so the self-hosted Deployment takes over through
- * the same lease once this pod is gone.
+ * lease (kube-system/kube-controller-manager), so the self-hosted Deployment takes over through the
+ * same lease once this pod is gone.
  */
 public final class BootstrapControllerManagerPod {
   private BootstrapControllerManagerPod() {}

@@ -2,9 +2,9 @@ package dev.homecluster.bootstrap;
 
 import dev.homecluster.api.v1alpha1.HomeClusterSpec;
 import dev.homecluster.api.v1alpha1.NodeSpec;
+import dev.homecluster.pki.ClusterCertificates;
 import dev.homecluster.render.Images;
 import dev.homecluster.render.Names;
-import dev.homecluster.pki.ClusterCertificates;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * etcd as a static pod on one master, written by {@code render --bootstrap} for every master so
- * the members form one cluster from the start ({@code --initial-cluster} lists every master, state
+ * etcd as a static pod on one master, written by {@code render --bootstrap} for every master so the
+ * members form one cluster from the start ({@code --initial-cluster} lists every master, state
  * {@code new}). Client and peer TLS with client-certificate authentication, no auto-TLS, metrics
  * and health on localhost only, data on the host. Once the data directory exists etcd ignores the
  * initial-cluster flags, so the operator's etcd installer can later replace this manifest.
@@ -87,7 +87,9 @@ public final class BootstrapEtcdPod {
   /** {@code name=https://address:2380,...} for every master, in spec order. */
   public static String initialCluster(HomeClusterSpec spec) {
     return ClusterCertificates.masters(spec).stream()
-        .map(m -> Names.etcdMemberName(m.getName()) + "=" + Kubeconfig.url(m.getAddress(), PEER_PORT))
+        .map(
+            m ->
+                Names.etcdMemberName(m.getName()) + "=" + Kubeconfig.url(m.getAddress(), PEER_PORT))
         .collect(Collectors.joining(","));
   }
 

@@ -3,8 +3,8 @@ package dev.homecluster.bootstrap;
 import java.util.Objects;
 
 /**
- * One file of the bootstrap directory. Most hold key material, so {@link #toString} shows the
- * path only.
+ * One file of the bootstrap directory. Most hold key material, so {@link #toString} shows the path
+ * only.
  *
  * @param path relative path inside the output directory, with {@code /} separators
  * @param content the file's text

@@ -12,14 +12,16 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Writes the bootstrap files into a new or empty directory: every directory 0700, every file
- * 0600 from the moment it exists (most hold private keys, and the rest are only useful with
- * them). It never overwrites: a second run makes new CAs, which would not match a cluster already
- * built from the first.
+ * Writes the bootstrap files into a new or empty directory: every directory 0700, every file 0600
+ * from the moment it exists (most hold private keys, and the rest are only useful with them). It
+ * never overwrites: a second run makes new CAs, which would not match a cluster already built from
+ * the first.
  */
 public final class BootstrapWriter {
-  public static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
-  public static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+  public static final Set<PosixFilePermission> FILE_MODE =
+      PosixFilePermissions.fromString("rw-------");
+  public static final Set<PosixFilePermission> DIR_MODE =
+      PosixFilePermissions.fromString("rwx------");
 
   private BootstrapWriter() {}
 
@@ -30,7 +32,8 @@ public final class BootstrapWriter {
     }
   }
 
-  public static void write(Path dir, List<BootstrapFile> files) throws OutputDirectoryException, IOException {
+  public static void write(Path dir, List<BootstrapFile> files)
+      throws OutputDirectoryException, IOException {
     if (Files.exists(dir)) {
       if (!Files.isDirectory(dir)) {
         throw new OutputDirectoryException(dir + ": exists and is not a directory");
@@ -38,7 +41,8 @@ public final class BootstrapWriter {
       try (Stream<Path> entries = Files.list(dir)) {
         if (entries.findAny().isPresent()) {
           throw new OutputDirectoryException(
-              dir + ": not empty; render --bootstrap makes new keys each time and never overwrites,"
+              dir
+                  + ": not empty; render --bootstrap makes new keys each time and never overwrites,"
                   + " so give it a new directory");
         }
       }

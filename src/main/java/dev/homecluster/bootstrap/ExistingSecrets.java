@@ -48,7 +48,8 @@ public final class ExistingSecrets {
       }
       Map<String, Secret> secrets = new TreeMap<>();
       for (Path file : files) {
-        for (String document : Files.readString(file, StandardCharsets.UTF_8).split("(?m)^---\\s*$")) {
+        for (String document :
+            Files.readString(file, StandardCharsets.UTF_8).split("(?m)^---\\s*$")) {
           if (!document.isBlank()) {
             collect(parse(file, document), secrets);
           }
@@ -60,7 +61,8 @@ public final class ExistingSecrets {
     }
   }
 
-  private static KubernetesResource parse(Path file, String document) throws UnreadableSecretsException {
+  private static KubernetesResource parse(Path file, String document)
+      throws UnreadableSecretsException {
     try {
       return Serialization.unmarshal(document, KubernetesResource.class);
     } catch (RuntimeException e) {

@@ -36,7 +36,8 @@ public final class HostPaths {
   public static final String ADMIN_KUBECONFIG = KUBERNETES + "/admin.conf";
   public static final String KUBELET_KUBECONFIG = KUBERNETES + "/kubelet.conf";
   public static final String KUBELET_CONFIG = KUBERNETES + "/kubelet-config.yaml";
-  public static final String CONTROLLER_MANAGER_KUBECONFIG = KUBERNETES + "/controller-manager.conf";
+  public static final String CONTROLLER_MANAGER_KUBECONFIG =
+      KUBERNETES + "/controller-manager.conf";
   public static final String SCHEDULER_KUBECONFIG = KUBERNETES + "/scheduler.conf";
 
   private HostPaths() {}

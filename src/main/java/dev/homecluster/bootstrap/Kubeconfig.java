@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * A kubeconfig with one cluster, one user authenticated by a client certificate embedded in it,
- * and one current context. It holds a private key: write it 0600.
+ * A kubeconfig with one cluster, one user authenticated by a client certificate embedded in it, and
+ * one current context. It holds a private key: write it 0600.
  */
 public final class Kubeconfig {
   private Kubeconfig() {}

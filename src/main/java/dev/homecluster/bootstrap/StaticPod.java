@@ -59,7 +59,11 @@ final class StaticPod {
   }
 
   static VolumeMount mount(String name, String path, boolean readOnly) {
-    return new VolumeMountBuilder().withName(name).withMountPath(path).withReadOnly(readOnly).build();
+    return new VolumeMountBuilder()
+        .withName(name)
+        .withMountPath(path)
+        .withReadOnly(readOnly)
+        .build();
   }
 
   /** {@code --name=value}. */

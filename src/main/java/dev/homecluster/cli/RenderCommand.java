@@ -126,7 +126,9 @@ public final class RenderCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("homecluster: " + e.getMessage());
       return Main.EXIT_USAGE;
     } catch (IOException e) {
-      spec.commandLine().getErr().println("homecluster: " + outputDir + ": cannot write: " + e.getMessage());
+      spec.commandLine()
+          .getErr()
+          .println("homecluster: " + outputDir + ": cannot write: " + e.getMessage());
       return Main.EXIT_USAGE;
     }
     spec.commandLine()

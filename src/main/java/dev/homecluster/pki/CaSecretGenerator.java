@@ -19,7 +19,8 @@ import java.util.Optional;
  */
 public final class CaSecretGenerator implements SecretGenerator {
   public static final CaSecretGenerator CLUSTER =
-      new CaSecretGenerator("cluster-ca", Names.CLUSTER_CA_SECRET, ClusterCertificates.CLUSTER_CA_NAME);
+      new CaSecretGenerator(
+          "cluster-ca", Names.CLUSTER_CA_SECRET, ClusterCertificates.CLUSTER_CA_NAME);
   public static final CaSecretGenerator ETCD =
       new CaSecretGenerator("etcd-ca", Names.ETCD_CA_SECRET, ClusterCertificates.ETCD_CA_NAME);
   public static final CaSecretGenerator FRONT_PROXY =
@@ -69,7 +70,8 @@ public final class CaSecretGenerator implements SecretGenerator {
    *
    * @throws PkiException when it exists but is not a usable CA
    */
-  public static Optional<CertificateAuthority> load(Map<String, Secret> existing, String secretName) {
+  public static Optional<CertificateAuthority> load(
+      Map<String, Secret> existing, String secretName) {
     Secret secret = existing.get(secretName);
     if (secret == null) {
       return Optional.empty();
@@ -92,7 +94,8 @@ public final class CaSecretGenerator implements SecretGenerator {
     return SecretFiles.secret(
         secretName,
         SecretFiles.typeOf(existing, SecretFiles.OPAQUE),
-        Map.of(Names.CA_CERT_KEY, ca.certificatePem(), Names.CA_PRIVATE_KEY_KEY, ca.privateKeyPem()),
+        Map.of(
+            Names.CA_CERT_KEY, ca.certificatePem(), Names.CA_PRIVATE_KEY_KEY, ca.privateKeyPem()),
         reason);
   }
 

@@ -37,10 +37,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * A self-signed certificate authority and the leaves it issues.
  *
- * <p>Policy: the CA's key is made once and kept. {@link #renew} re-signs the CA certificate with the
- * same key and subject, so every leaf it issued keeps verifying; only clients that pinned the old
- * {@code ca.crt} need the new one before the old one expires. A CA with a new key exists only when
- * its Secret was deleted, and then every leaf it signed is re-issued because it no longer
+ * <p>Policy: the CA's key is made once and kept. {@link #renew} re-signs the CA certificate with
+ * the same key and subject, so every leaf it issued keeps verifying; only clients that pinned the
+ * old {@code ca.crt} need the new one before the old one expires. A CA with a new key exists only
+ * when its Secret was deleted, and then every leaf it signed is re-issued because it no longer
  * verifies.
  *
  * <p>{@link #toString} never includes the key.
@@ -117,8 +117,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey priva
               name(profile.commonName(), profile.organizations()),
               keys.getPublic());
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      builder.addExtension(
-          Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+      builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
       builder.addExtension(Extension.extendedKeyUsage, false, extendedKeyUsage(profile));
       builder.addExtension(
           Extension.authorityKeyIdentifier,

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a leaf certificate must say: subject, subject alternative names and extended key usages.
- * The renewal check compares an existing certificate with its profile, so a profile that grows (a
- * new master, a changed VIP) causes a re-issue.
+ * What a leaf certificate must say: subject, subject alternative names and extended key usages. The
+ * renewal check compares an existing certificate with its profile, so a profile that grows (a new
+ * master, a changed VIP) causes a re-issue.
  *
  * @param commonName subject CN (Kubernetes reads it as the user name of a client certificate)
  * @param organizations subject O values (Kubernetes reads them as groups), in order

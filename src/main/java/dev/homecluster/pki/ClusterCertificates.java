@@ -23,8 +23,8 @@ public final class ClusterCertificates {
   private ClusterCertificates() {}
 
   /**
-   * The apiserver's serving certificate: reachable as the VIP, every master's address and name,
-   * the in-cluster {@code kubernetes} Service (names and first service IP) and localhost.
+   * The apiserver's serving certificate: reachable as the VIP, every master's address and name, the
+   * in-cluster {@code kubernetes} Service (names and first service IP) and localhost.
    */
   public static CertificateProfile apiServerServing(HomeClusterSpec spec) {
     String domain = spec.getNetwork().getClusterDomain();

@@ -20,10 +20,10 @@ import java.util.Map;
 
 /**
  * The apiserver's Secret-at-rest encryption ({@code --encryption-provider-config}): an {@code
- * EncryptionConfiguration} that writes Secrets with {@code secretbox} (XSalsa20-Poly1305, a
- * 32-byte random key) and still reads unencrypted ones ({@code identity}, for Secrets written
- * before it was enabled). Made once and never replaced: losing the key loses every Secret. Key
- * rotation is a manual step (docs/bootstrap.md).
+ * EncryptionConfiguration} that writes Secrets with {@code secretbox} (XSalsa20-Poly1305, a 32-byte
+ * random key) and still reads unencrypted ones ({@code identity}, for Secrets written before it was
+ * enabled). Made once and never replaced: losing the key loses every Secret. Key rotation is a
+ * manual step (docs/bootstrap.md).
  */
 public final class EncryptionConfigSecretGenerator implements SecretGenerator {
   public static final EncryptionConfigSecretGenerator INSTANCE =
@@ -67,8 +67,10 @@ public final class EncryptionConfigSecretGenerator implements SecretGenerator {
             "keys",
             List.of(
                 Map.of(
-                    "name", "key-" + KEY_DATE.format(now),
-                    "secret", Base64.getEncoder().encodeToString(key))));
+                    "name",
+                    "key-" + KEY_DATE.format(now),
+                    "secret",
+                    Base64.getEncoder().encodeToString(key))));
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("apiVersion", API_VERSION);
     config.put("kind", KIND);
@@ -77,7 +79,8 @@ public final class EncryptionConfigSecretGenerator implements SecretGenerator {
         List.of(
             Map.of(
                 "resources", List.of("secrets"),
-                "providers", List.of(Map.of("secretbox", secretbox), Map.of("identity", Map.of())))));
+                "providers",
+                    List.of(Map.of("secretbox", secretbox), Map.of("identity", Map.of())))));
     return Manifests.toYaml(config);
   }
 

@@ -16,9 +16,9 @@ import java.util.TreeMap;
 /**
  * Every master's etcd server and peer certificate in one Secret ({@link
  * Names#ETCD_MEMBERS_SECRET}), so the installer DaemonSet mounts one Secret. Each master's pair is
- * checked on its own: a new master gets its certificates, an expiring or changed one is
- * re-issued, the others are kept byte for byte, and a node that is no longer a master loses its
- * entries. The Secret is returned only when some file changed.
+ * checked on its own: a new master gets its certificates, an expiring or changed one is re-issued,
+ * the others are kept byte for byte, and a node that is no longer a master loses its entries. The
+ * Secret is returned only when some file changed.
  */
 public final class EtcdMembersSecretGenerator implements SecretGenerator {
   public static final EtcdMembersSecretGenerator INSTANCE = new EtcdMembersSecretGenerator();

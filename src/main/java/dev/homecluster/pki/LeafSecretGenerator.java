@@ -17,10 +17,10 @@ import java.util.function.Function;
 /**
  * One leaf certificate in a Secret ({@code tls.crt}, {@code tls.key}, and {@code ca.crt} when the
  * consumer needs its issuer). Issued when missing or unreadable, re-issued when {@link
- * RenewalPolicy} says so (expiring, not signed by the current CA, a SAN or usage the spec now
- * needs is missing); {@code ca.crt} alone is refreshed when the CA was re-signed. Until its CA
- * Secret exists it returns nothing: {@link dev.homecluster.secrets.SecretGenerators#generateAll}
- * runs the CAs first in the same pass.
+ * RenewalPolicy} says so (expiring, not signed by the current CA, a SAN or usage the spec now needs
+ * is missing); {@code ca.crt} alone is refreshed when the CA was re-signed. Until its CA Secret
+ * exists it returns nothing: {@link dev.homecluster.secrets.SecretGenerators#generateAll} runs the
+ * CAs first in the same pass.
  */
 public final class LeafSecretGenerator implements SecretGenerator {
   public static final LeafSecretGenerator APISERVER_SERVING =
@@ -116,7 +116,8 @@ public final class LeafSecretGenerator implements SecretGenerator {
         fresh.put(Names.CA_CERT_KEY, ca.certificatePem());
       }
       return List.of(
-          SecretFiles.secret(secretName, SecretFiles.typeOf(secret, SecretFiles.TLS), fresh, reason));
+          SecretFiles.secret(
+              secretName, SecretFiles.typeOf(secret, SecretFiles.TLS), fresh, reason));
     }
     if (includeCa && !sameCertificate(files.get(Names.CA_CERT_KEY), ca.certificate())) {
       Map<String, String> updated = new TreeMap<>(files);
@@ -140,7 +141,13 @@ public final class LeafSecretGenerator implements SecretGenerator {
       Instant now,
       boolean exists) {
     return reissueReason(
-        files.get(Names.TLS_CERT_KEY), files.get(Names.TLS_PRIVATE_KEY_KEY), ca, wanted, policy, now, exists);
+        files.get(Names.TLS_CERT_KEY),
+        files.get(Names.TLS_PRIVATE_KEY_KEY),
+        ca,
+        wanted,
+        policy,
+        now,
+        exists);
   }
 
   static String reissueReason(

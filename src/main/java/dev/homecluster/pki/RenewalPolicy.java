@@ -19,8 +19,8 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
 
 /**
  * When a certificate must be replaced. Leaves: when less than {@code renewBeforeDays} remain, when
- * the current CA did not sign them, or when they no longer say what their profile needs (subject,
- * a SAN, an extended key usage). CAs: re-signed with the same key once less than {@link
+ * the current CA did not sign them, or when they no longer say what their profile needs (subject, a
+ * SAN, an extended key usage). CAs: re-signed with the same key once less than {@link
  * #caRenewWindow} remains.
  */
 public final class RenewalPolicy {
@@ -57,9 +57,9 @@ public final class RenewalPolicy {
   }
 
   /**
-   * How long before its expiry a CA is re-signed: at least a leaf's lifetime (so a leaf issued
-   * just before never outlives the CA, and clients have that long to pick up the new ca.crt), but
-   * at most half the CA's lifetime, and never less than the leaves' renewal window.
+   * How long before its expiry a CA is re-signed: at least a leaf's lifetime (so a leaf issued just
+   * before never outlives the CA, and clients have that long to pick up the new ca.crt), but at
+   * most half the CA's lifetime, and never less than the leaves' renewal window.
    */
   public Duration caRenewWindow() {
     Duration half = caValidity.dividedBy(2);
@@ -76,7 +76,8 @@ public final class RenewalPolicy {
   public Optional<String> leafReissueReason(
       X509Certificate leaf, CertificateAuthority ca, CertificateProfile profile, Instant now) {
     if (!ca.signed(leaf)) {
-      return Optional.of("not signed by the current " + ca.certificate().getSubjectX500Principal().getName());
+      return Optional.of(
+          "not signed by the current " + ca.certificate().getSubjectX500Principal().getName());
     }
     Optional<String> expiring = expiring(leaf, now, renewBefore);
     if (expiring.isPresent()) {
@@ -86,7 +87,10 @@ public final class RenewalPolicy {
     if (!profile.commonName().equals(first(subject, BCStyle.CN))
         || !profile.organizations().equals(all(subject, BCStyle.O))) {
       return Optional.of(
-          "subject is " + leaf.getSubjectX500Principal().getName() + ", needs " + profile.subject());
+          "subject is "
+              + leaf.getSubjectX500Principal().getName()
+              + ", needs "
+              + profile.subject());
     }
     List<String> missing = missingNames(leaf, profile);
     if (!missing.isEmpty()) {
@@ -135,7 +139,9 @@ public final class RenewalPolicy {
     }
     List<String> missing = new ArrayList<>();
     profile.dnsNames().stream().filter(d -> !dns.contains(d)).forEach(missing::add);
-    profile.ipAddresses().stream().filter(ip -> !ips.contains(canonicalIp(ip))).forEach(missing::add);
+    profile.ipAddresses().stream()
+        .filter(ip -> !ips.contains(canonicalIp(ip)))
+        .forEach(missing::add);
     return missing;
   }
 

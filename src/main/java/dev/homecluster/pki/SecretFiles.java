@@ -19,8 +19,8 @@ public final class SecretFiles {
   private SecretFiles() {}
 
   /**
-   * One file of a Secret: from {@code data} (base64, as the API server returns it) or, for
-   * Secrets read from YAML files, {@code stringData}. Empty when absent or blank.
+   * One file of a Secret: from {@code data} (base64, as the API server returns it) or, for Secrets
+   * read from YAML files, {@code stringData}. Empty when absent or blank.
    */
   public static Optional<String> read(Secret secret, String key) {
     if (secret == null) {
@@ -30,7 +30,8 @@ public final class SecretFiles {
     if (secret.getData() != null && secret.getData().get(key) != null) {
       try {
         text =
-            new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+            new String(
+                Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         return Optional.empty();
       }

@@ -51,11 +51,13 @@ public final class ServiceAccountKeySecretGenerator implements SecretGenerator {
       PrivateKey privateKey =
           Pem.privateKey(
               SecretFiles.read(secret, Names.SA_PRIVATE_KEY_KEY)
-                  .orElseThrow(() -> new IllegalArgumentException("no " + Names.SA_PRIVATE_KEY_KEY)));
+                  .orElseThrow(
+                      () -> new IllegalArgumentException("no " + Names.SA_PRIVATE_KEY_KEY)));
       PublicKey publicKey =
           Pem.publicKey(
               SecretFiles.read(secret, Names.SA_PUBLIC_KEY_KEY)
-                  .orElseThrow(() -> new IllegalArgumentException("no " + Names.SA_PUBLIC_KEY_KEY)));
+                  .orElseThrow(
+                      () -> new IllegalArgumentException("no " + Names.SA_PUBLIC_KEY_KEY)));
       if (!EcKeyPairs.matches(publicKey, privateKey)) {
         throw new IllegalArgumentException("sa.pub does not belong to sa.key");
       }

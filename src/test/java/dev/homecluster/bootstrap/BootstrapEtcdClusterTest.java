@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The bootstrap etcd static pods, run for real: three masters on loopback addresses 127.0.0.11-13
  * each start etcd with the command of their static pod (host paths pointed at a temporary
- * directory, and the localhost listeners, which would collide on one machine, left out). They
- * must form one cluster over peer TLS with the generated member certificates.
+ * directory, and the localhost listeners, which would collide on one machine, left out). They must
+ * form one cluster over peer TLS with the generated member certificates.
  */
 class BootstrapEtcdClusterTest {
   @TempDir Path tmp;
@@ -53,10 +53,16 @@ class BootstrapEtcdClusterTest {
         Path pki = Files.createDirectories(tmp.resolve(master.getName() + "/pki"));
         Files.writeString(pki.resolve("ca.crt"), file(members, Names.CA_CERT_KEY));
         for (String f : List.of("server.crt", "server.key", "peer.crt", "peer.key")) {
-          Files.writeString(pki.resolve(f), file(members, Names.etcdMemberKey(master.getName(), f)));
+          Files.writeString(
+              pki.resolve(f), file(members, Names.etcdMemberKey(master.getName(), f)));
         }
         List<String> command = new ArrayList<>();
-        for (String arg : BootstrapEtcdPod.build("home", cluster.getSpec(), master).getSpec().getContainers().get(0).getCommand()) {
+        for (String arg :
+            BootstrapEtcdPod.build("home", cluster.getSpec(), master)
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getCommand()) {
           if (arg.startsWith("--listen-client-urls=")) {
             arg = "--listen-client-urls=https://" + master.getAddress() + ":2379";
           } else if (arg.startsWith("--listen-metrics-urls=")) {
@@ -64,26 +70,44 @@ class BootstrapEtcdClusterTest {
           }
           command.add(
               arg.replace(HostPaths.ETCD_PKI, pki.toString())
-                  .replace(cluster.getSpec().getControlPlane().getEtcd().getDataDir(), tmp.resolve(master.getName() + "/data").toString()));
+                  .replace(
+                      cluster.getSpec().getControlPlane().getEtcd().getDataDir(),
+                      tmp.resolve(master.getName() + "/data").toString()));
         }
-        processes.add(new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(tmp.resolve(master.getName() + ".log").toFile()).start());
+        processes.add(
+            new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve(master.getName() + ".log").toFile())
+                .start());
       }
 
       Path client = tmp.resolve("client");
       Files.createDirectories(client);
-      Files.writeString(client.resolve("ca.crt"), file(secrets.get(Names.ETCD_CLIENT_SECRET), Names.CA_CERT_KEY));
-      Files.writeString(client.resolve("tls.crt"), file(secrets.get(Names.ETCD_CLIENT_SECRET), Names.TLS_CERT_KEY));
-      Files.writeString(client.resolve("tls.key"), file(secrets.get(Names.ETCD_CLIENT_SECRET), Names.TLS_PRIVATE_KEY_KEY));
-      List<String> etcdctl = List.of("etcdctl",
-          "--endpoints=https://127.0.0.11:2379,https://127.0.0.12:2379,https://127.0.0.13:2379",
-          "--cacert=" + client.resolve("ca.crt"), "--cert=" + client.resolve("tls.crt"), "--key=" + client.resolve("tls.key"),
-          "--dial-timeout=3s", "--command-timeout=5s");
+      Files.writeString(
+          client.resolve("ca.crt"), file(secrets.get(Names.ETCD_CLIENT_SECRET), Names.CA_CERT_KEY));
+      Files.writeString(
+          client.resolve("tls.crt"),
+          file(secrets.get(Names.ETCD_CLIENT_SECRET), Names.TLS_CERT_KEY));
+      Files.writeString(
+          client.resolve("tls.key"),
+          file(secrets.get(Names.ETCD_CLIENT_SECRET), Names.TLS_PRIVATE_KEY_KEY));
+      List<String> etcdctl =
+          List.of(
+              "etcdctl",
+              "--endpoints=https://127.0.0.11:2379,https://127.0.0.12:2379,https://127.0.0.13:2379",
+              "--cacert=" + client.resolve("ca.crt"),
+              "--cert=" + client.resolve("tls.crt"),
+              "--key=" + client.resolve("tls.key"),
+              "--dial-timeout=3s",
+              "--command-timeout=5s");
 
       String health = "";
       int exit = -1;
       for (int i = 0; i < 60 && exit != 0; i++) {
-        Process p = new ProcessBuilder(concat(etcdctl, "endpoint", "health")).redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(concat(etcdctl, "endpoint", "health"))
+                .redirectErrorStream(true)
+                .start();
         p.waitFor(30, TimeUnit.SECONDS);
         exit = p.exitValue();
         health = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -92,11 +116,16 @@ class BootstrapEtcdClusterTest {
         }
       }
       assertThat(exit).as(health + Files.readString(tmp.resolve("master-1.log"))).isZero();
-      Process list = new ProcessBuilder(concat(etcdctl, "member", "list")).redirectErrorStream(true).start();
+      Process list =
+          new ProcessBuilder(concat(etcdctl, "member", "list")).redirectErrorStream(true).start();
       list.waitFor(30, TimeUnit.SECONDS);
       String memberList = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(memberList.lines().filter(l -> l.contains("started"))).hasSize(3);
-      assertThat(memberList).contains("master-1, https://127.0.0.11:2380", "master-2, https://127.0.0.12:2380", "master-3, https://127.0.0.13:2380");
+      assertThat(memberList)
+          .contains(
+              "master-1, https://127.0.0.11:2380",
+              "master-2, https://127.0.0.12:2380",
+              "master-3, https://127.0.0.13:2380");
     } finally {
       for (Process p : processes) {
         p.destroy();

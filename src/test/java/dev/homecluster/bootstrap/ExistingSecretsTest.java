@@ -12,8 +12,11 @@ import org.junit.jupiter.api.Test;
 class ExistingSecretsTest {
   @Test
   void knowsEverySecretTheGeneratorsMake() {
-    var generated = SecretGenerators.generateAll(Examples.load(Examples.HOME), Map.of(), Instant.now(), new SecureRandom());
+    var generated =
+        SecretGenerators.generateAll(
+            Examples.load(Examples.HOME), Map.of(), Instant.now(), new SecureRandom());
 
-    assertThat(ExistingSecrets.generatedNames()).containsExactlyInAnyOrderElementsOf(generated.keySet());
+    assertThat(ExistingSecrets.generatedNames())
+        .containsExactlyInAnyOrderElementsOf(generated.keySet());
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.homecluster.pki.Pem;
 import dev.homecluster.render.Names;
 import dev.homecluster.testing.Examples;
-import dev.homecluster.yaml.Manifests;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
@@ -43,7 +42,8 @@ class RenderBootstrapTest {
 
   private Path bootstrap(String example) {
     Path dir = tmp.resolve("out");
-    Run run = run("render", "--bootstrap", "-f", Examples.path(example).toString(), "-o", dir.toString());
+    Run run =
+        run("render", "--bootstrap", "-f", Examples.path(example).toString(), "-o", dir.toString());
     assertThat(run.exit()).as(run.err()).isZero();
     return dir;
   }
@@ -57,11 +57,13 @@ class RenderBootstrapTest {
   }
 
   private static X509Certificate clientCert(Config config) {
-    return Pem.certificate(new String(Base64.getDecoder().decode(config.getClientCertData()), StandardCharsets.UTF_8));
+    return Pem.certificate(
+        new String(Base64.getDecoder().decode(config.getClientCertData()), StandardCharsets.UTF_8));
   }
 
   private static X509Certificate caCert(Config config) {
-    return Pem.certificate(new String(Base64.getDecoder().decode(config.getCaCertData()), StandardCharsets.UTF_8));
+    return Pem.certificate(
+        new String(Base64.getDecoder().decode(config.getCaCertData()), StandardCharsets.UTF_8));
   }
 
   private static String subject(X509Certificate cert) {
@@ -69,20 +71,45 @@ class RenderBootstrapTest {
   }
 
   @Test
-  void kubeconfigsCarryClientCertificatesSignedByTheClusterCaAndPointAtTheRightServer() throws Exception {
+  void kubeconfigsCarryClientCertificatesSignedByTheClusterCaAndPointAtTheRightServer()
+      throws Exception {
     Path dir = bootstrap(Examples.HOME);
     X509Certificate ca = Pem.certificate(read(dir.resolve("etc/kubernetes/pki/ca.crt")));
     record Expect(String file, String server, String subject) {}
     List<Expect> expected =
         List.of(
-            new Expect("auth/admin.conf", "https://192.168.1.100:8443/", "O=system:masters,CN=kubernetes-admin"),
-            new Expect("etc/kubernetes/admin.conf", "https://192.168.1.100:8443/", "O=system:masters,CN=kubernetes-admin"),
-            new Expect("etc/kubernetes/controller-manager.conf", "https://127.0.0.1:6443/", "CN=system:kube-controller-manager"),
-            new Expect("etc/kubernetes/scheduler.conf", "https://127.0.0.1:6443/", "CN=system:kube-scheduler"),
-            new Expect("etc/kubernetes/kubelet.conf", "https://192.168.1.111:6443/", "O=system:nodes,CN=system:node:master-1"),
-            new Expect("nodes/master-2/etc/kubernetes/kubelet.conf", "https://192.168.1.100:8443/", "O=system:nodes,CN=system:node:master-2"),
-            new Expect("nodes/worker-1/etc/kubernetes/kubelet.conf", "https://192.168.1.100:8443/", "O=system:nodes,CN=system:node:worker-1"),
-            new Expect("nodes/backup-1/etc/kubernetes/kubelet.conf", "https://192.168.1.100:8443/", "O=system:nodes,CN=system:node:backup-1"));
+            new Expect(
+                "auth/admin.conf",
+                "https://192.168.1.100:8443/",
+                "O=system:masters,CN=kubernetes-admin"),
+            new Expect(
+                "etc/kubernetes/admin.conf",
+                "https://192.168.1.100:8443/",
+                "O=system:masters,CN=kubernetes-admin"),
+            new Expect(
+                "etc/kubernetes/controller-manager.conf",
+                "https://127.0.0.1:6443/",
+                "CN=system:kube-controller-manager"),
+            new Expect(
+                "etc/kubernetes/scheduler.conf",
+                "https://127.0.0.1:6443/",
+                "CN=system:kube-scheduler"),
+            new Expect(
+                "etc/kubernetes/kubelet.conf",
+                "https://192.168.1.111:6443/",
+                "O=system:nodes,CN=system:node:master-1"),
+            new Expect(
+                "nodes/master-2/etc/kubernetes/kubelet.conf",
+                "https://192.168.1.100:8443/",
+                "O=system:nodes,CN=system:node:master-2"),
+            new Expect(
+                "nodes/worker-1/etc/kubernetes/kubelet.conf",
+                "https://192.168.1.100:8443/",
+                "O=system:nodes,CN=system:node:worker-1"),
+            new Expect(
+                "nodes/backup-1/etc/kubernetes/kubelet.conf",
+                "https://192.168.1.100:8443/",
+                "O=system:nodes,CN=system:node:backup-1"));
     for (Expect e : expected) {
       Config config = Config.fromKubeconfig(read(dir.resolve(e.file())));
       assertThat(config.getMasterUrl()).as(e.file()).isEqualTo(e.server());
@@ -91,7 +118,9 @@ class RenderBootstrapTest {
       assertThat(subject(client)).as(e.file()).isEqualTo(e.subject());
       assertThat(client.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
       client.verify(ca.getPublicKey());
-      assertThat(new String(Base64.getDecoder().decode(config.getClientKeyData()), StandardCharsets.UTF_8))
+      assertThat(
+              new String(
+                  Base64.getDecoder().decode(config.getClientKeyData()), StandardCharsets.UTF_8))
           .startsWith("-----BEGIN PRIVATE KEY-----");
     }
   }
@@ -99,7 +128,14 @@ class RenderBootstrapTest {
   @Test
   void everyFileIsReadableByItsOwnerOnlyAndTheWarningIsOneLine() throws Exception {
     Path dir = tmp.resolve("out");
-    Run run = run("render", "--bootstrap", "-f", Examples.path(Examples.HOME).toString(), "-o", dir.toString());
+    Run run =
+        run(
+            "render",
+            "--bootstrap",
+            "-f",
+            Examples.path(Examples.HOME).toString(),
+            "-o",
+            dir.toString());
 
     assertThat(run.err().strip()).startsWith("homecluster: warning: ").doesNotContain("\n");
     assertThat(run.out()).contains("files to " + dir);
@@ -110,7 +146,9 @@ class RenderBootstrapTest {
     assertThat(all).hasSizeGreaterThan(100);
     for (Path p : all) {
       String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
-      assertThat(mode).as(dir.relativize(p).toString()).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------");
+      assertThat(mode)
+          .as(dir.relativize(p).toString())
+          .isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------");
     }
   }
 
@@ -123,18 +161,24 @@ class RenderBootstrapTest {
         .isEqualTo(read(dir.resolve("tls/" + Names.ETCD_MEMBERS_SECRET + "/master-1.server.crt")));
     assertThat(read(dir.resolve("nodes/master-3/etc/kubernetes/pki/etcd/peer.key")))
         .isEqualTo(read(dir.resolve("tls/" + Names.ETCD_MEMBERS_SECRET + "/master-3.peer.key")));
-    X509Certificate serving = Pem.certificate(read(dir.resolve("etc/kubernetes/pki/apiserver.crt")));
+    X509Certificate serving =
+        Pem.certificate(read(dir.resolve("etc/kubernetes/pki/apiserver.crt")));
     assertThat(serving.getSubjectAlternativeNames()).anyMatch(n -> n.get(1).equals("10.96.0.1"));
 
     List<String> secretFiles = list(dir.resolve("secrets"));
-    assertThat(secretFiles).hasSize(11).contains(Names.CLUSTER_CA_SECRET + ".yaml", Names.ENCRYPTION_CONFIG_SECRET + ".yaml");
+    assertThat(secretFiles)
+        .hasSize(11)
+        .contains(Names.CLUSTER_CA_SECRET + ".yaml", Names.ENCRYPTION_CONFIG_SECRET + ".yaml");
     for (String f : secretFiles) {
-      Secret secret = Serialization.unmarshal(read(dir.resolve("secrets").resolve(f)), Secret.class);
+      Secret secret =
+          Serialization.unmarshal(read(dir.resolve("secrets").resolve(f)), Secret.class);
       assertThat(secret.getMetadata().getNamespace()).isEqualTo(Names.CONTROL_PLANE_NAMESPACE);
       assertThat(secret.getMetadata().getLabels())
           .containsEntry("app.kubernetes.io/managed-by", Names.OPERATOR)
           .containsEntry("app.kubernetes.io/component", Names.PKI);
-      assertThat(secret.getData().keySet()).containsExactlyInAnyOrderElementsOf(list(dir.resolve("tls").resolve(secret.getMetadata().getName())));
+      assertThat(secret.getData().keySet())
+          .containsExactlyInAnyOrderElementsOf(
+              list(dir.resolve("tls").resolve(secret.getMetadata().getName())));
     }
   }
 
@@ -144,13 +188,25 @@ class RenderBootstrapTest {
     String initialCluster =
         "--initial-cluster=master-1=https://192.168.1.111:2380,master-2=https://192.168.1.112:2380,master-3=https://192.168.1.113:2380";
 
-    Pod first = Serialization.unmarshal(read(dir.resolve("bootstrap-manifests/etcd.yaml")), Pod.class);
-    assertThat(first.getSpec().getContainers().get(0).getCommand()).contains(initialCluster, "--name=master-1", "--client-cert-auth=true", "--peer-client-cert-auth=true");
+    Pod first =
+        Serialization.unmarshal(read(dir.resolve("bootstrap-manifests/etcd.yaml")), Pod.class);
+    assertThat(first.getSpec().getContainers().get(0).getCommand())
+        .contains(
+            initialCluster,
+            "--name=master-1",
+            "--client-cert-auth=true",
+            "--peer-client-cert-auth=true");
     for (String master : List.of("master-2", "master-3")) {
-      Pod pod = Serialization.unmarshal(read(dir.resolve("nodes/" + master + "/etc/kubernetes/manifests/etcd.yaml")), Pod.class);
-      assertThat(pod.getSpec().getContainers().get(0).getCommand()).contains(initialCluster, "--name=" + master);
+      Pod pod =
+          Serialization.unmarshal(
+              read(dir.resolve("nodes/" + master + "/etc/kubernetes/manifests/etcd.yaml")),
+              Pod.class);
+      assertThat(pod.getSpec().getContainers().get(0).getCommand())
+          .contains(initialCluster, "--name=" + master);
       assertThat(pod.getSpec().getHostNetwork()).isTrue();
-      X509Certificate server = Pem.certificate(read(dir.resolve("nodes/" + master + "/etc/kubernetes/pki/etcd/server.crt")));
+      X509Certificate server =
+          Pem.certificate(
+              read(dir.resolve("nodes/" + master + "/etc/kubernetes/pki/etcd/server.crt")));
       assertThat(server.getSubjectX500Principal().getName()).isEqualTo("CN=" + master);
     }
     for (String other : List.of("worker-1", "worker-2", "worker-3", "backup-1")) {
@@ -164,8 +220,11 @@ class RenderBootstrapTest {
   void everyHostFileTheTemporaryControlPlaneNamesIsWritten() {
     Path dir = bootstrap(Examples.HOME);
     List<String> referenced = new ArrayList<>();
-    for (String name : List.of("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")) {
-      Pod pod = Serialization.unmarshal(read(dir.resolve("bootstrap-manifests/" + name + ".yaml")), Pod.class);
+    for (String name :
+        List.of("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")) {
+      Pod pod =
+          Serialization.unmarshal(
+              read(dir.resolve("bootstrap-manifests/" + name + ".yaml")), Pod.class);
       assertThat(pod.getMetadata().getNamespace()).isEqualTo("kube-system");
       assertThat(pod.getSpec().getHostNetwork()).isTrue();
       for (String arg : pod.getSpec().getContainers().get(0).getCommand()) {
@@ -180,7 +239,9 @@ class RenderBootstrapTest {
     }
     assertThat(referenced).hasSizeGreaterThan(25);
     assertThat(referenced).allSatisfy(p -> assertThat(dir.resolve(p)).exists());
-    Pod apiserver = Serialization.unmarshal(read(dir.resolve("bootstrap-manifests/kube-apiserver.yaml")), Pod.class);
+    Pod apiserver =
+        Serialization.unmarshal(
+            read(dir.resolve("bootstrap-manifests/kube-apiserver.yaml")), Pod.class);
     assertThat(apiserver.getSpec().getContainers().get(0).getCommand())
         .contains(
             "--secure-port=6443",
@@ -189,7 +250,8 @@ class RenderBootstrapTest {
             "--service-cluster-ip-range=10.96.0.0/12",
             "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
             "--encryption-provider-config=/etc/kubernetes/pki/encryption-config.yaml");
-    assertThat(apiserver.getSpec().getContainers().get(0).getImage()).isEqualTo("registry.k8s.io/kube-apiserver:v1.34.2");
+    assertThat(apiserver.getSpec().getContainers().get(0).getImage())
+        .isEqualTo("registry.k8s.io/kube-apiserver:v1.34.2");
   }
 
   @Test
@@ -198,7 +260,8 @@ class RenderBootstrapTest {
     Run render = run("render", "-f", Examples.path(Examples.HOME).toString());
 
     StringBuilder all = new StringBuilder();
-    list(dir.resolve("manifests")).forEach(f -> all.append(read(dir.resolve("manifests").resolve(f))));
+    list(dir.resolve("manifests"))
+        .forEach(f -> all.append(read(dir.resolve("manifests").resolve(f))));
     assertThat(all.toString()).isEqualTo(render.out());
     assertThat(list(dir.resolve("manifests"))).first().isEqualTo("01-node-roles.yaml");
   }
@@ -208,7 +271,10 @@ class RenderBootstrapTest {
     for (String example : Examples.all()) {
       Run render = run("render", "-f", Examples.path(example).toString());
       assertThat(render.exit()).isZero();
-      assertThat(render.out()).as(example).doesNotContain("PRIVATE KEY").doesNotContain("kind: Secret");
+      assertThat(render.out())
+          .as(example)
+          .doesNotContain("PRIVATE KEY")
+          .doesNotContain("kind: Secret");
     }
   }
 
@@ -217,13 +283,29 @@ class RenderBootstrapTest {
     Path dir = Files.createDirectories(tmp.resolve("used"));
     Files.writeString(dir.resolve("keep.txt"), "mine");
 
-    Run run = run("render", "--bootstrap", "-f", Examples.path(Examples.HOME).toString(), "-o", dir.toString());
+    Run run =
+        run(
+            "render",
+            "--bootstrap",
+            "-f",
+            Examples.path(Examples.HOME).toString(),
+            "-o",
+            dir.toString());
     assertThat(run.exit()).isEqualTo(Main.EXIT_USAGE);
     assertThat(run.err()).contains("not empty");
     assertThat(list(dir)).containsExactly("keep.txt");
 
-    assertThat(run("render", "--bootstrap", "-f", Examples.path(Examples.HOME).toString()).exit()).isEqualTo(Main.EXIT_USAGE);
-    assertThat(run("render", "-o", tmp.resolve("x").toString(), "-f", Examples.path(Examples.HOME).toString()).exit()).isEqualTo(Main.EXIT_USAGE);
+    assertThat(run("render", "--bootstrap", "-f", Examples.path(Examples.HOME).toString()).exit())
+        .isEqualTo(Main.EXIT_USAGE);
+    assertThat(
+            run(
+                    "render",
+                    "-o",
+                    tmp.resolve("x").toString(),
+                    "-f",
+                    Examples.path(Examples.HOME).toString())
+                .exit())
+        .isEqualTo(Main.EXIT_USAGE);
     assertThat(tmp.resolve("x")).doesNotExist();
   }
 
@@ -231,24 +313,38 @@ class RenderBootstrapTest {
   void aOneMachineLabBootstrapsWithNoOtherNodes() {
     Path dir = bootstrap(Examples.ONE_BOX_LAB);
     assertThat(dir.resolve("nodes")).doesNotExist();
-    Pod etcd = Serialization.unmarshal(read(dir.resolve("bootstrap-manifests/etcd.yaml")), Pod.class);
-    assertThat(etcd.getSpec().getContainers().get(0).getCommand()).contains("--initial-cluster=lab-1=https://192.168.1.50:2380");
+    Pod etcd =
+        Serialization.unmarshal(read(dir.resolve("bootstrap-manifests/etcd.yaml")), Pod.class);
+    assertThat(etcd.getSpec().getContainers().get(0).getCommand())
+        .contains("--initial-cluster=lab-1=https://192.168.1.50:2380");
   }
 
   @Test
   void reusedSecretsKeepTheClusterIdentityAndOnlyWhatTheSpecNowNeedsIsReissued() throws Exception {
     Path first = bootstrap(Examples.HOME);
     Path moved = tmp.resolve("moved.yaml");
-    Files.writeString(moved, read(Examples.path(Examples.HOME)).replace("vip: 192.168.1.100", "vip: 192.168.1.99"));
+    Files.writeString(
+        moved,
+        read(Examples.path(Examples.HOME)).replace("vip: 192.168.1.100", "vip: 192.168.1.99"));
     Path second = tmp.resolve("second");
 
-    Run run = run("render", "--bootstrap", "-f", moved.toString(), "-o", second.toString(),
-        "--reuse-secrets", first.resolve("secrets").toString());
+    Run run =
+        run(
+            "render",
+            "--bootstrap",
+            "-f",
+            moved.toString(),
+            "-o",
+            second.toString(),
+            "--reuse-secrets",
+            first.resolve("secrets").toString());
 
     assertThat(run.exit()).as(run.err()).isZero();
     for (String f : list(first.resolve("secrets"))) {
-      Secret before = Serialization.unmarshal(read(first.resolve("secrets").resolve(f)), Secret.class);
-      Secret after = Serialization.unmarshal(read(second.resolve("secrets").resolve(f)), Secret.class);
+      Secret before =
+          Serialization.unmarshal(read(first.resolve("secrets").resolve(f)), Secret.class);
+      Secret after =
+          Serialization.unmarshal(read(second.resolve("secrets").resolve(f)), Secret.class);
       if (f.equals(Names.APISERVER_SERVING_SECRET + ".yaml")) {
         assertThat(after.getData().get("tls.crt")).isNotEqualTo(before.getData().get("tls.crt"));
         assertThat(after.getData().get("ca.crt")).isEqualTo(before.getData().get("ca.crt"));
@@ -256,8 +352,10 @@ class RenderBootstrapTest {
         assertThat(after.getData()).as(f).isEqualTo(before.getData());
       }
     }
-    assertThat(Config.fromKubeconfig(read(second.resolve("auth/admin.conf"))).getMasterUrl()).isEqualTo("https://192.168.1.99:8443/");
-    X509Certificate serving = Pem.certificate(read(second.resolve("etc/kubernetes/pki/apiserver.crt")));
+    assertThat(Config.fromKubeconfig(read(second.resolve("auth/admin.conf"))).getMasterUrl())
+        .isEqualTo("https://192.168.1.99:8443/");
+    X509Certificate serving =
+        Pem.certificate(read(second.resolve("etc/kubernetes/pki/apiserver.crt")));
     assertThat(serving.getSubjectAlternativeNames()).anyMatch(n -> n.get(1).equals("192.168.1.99"));
   }
 
@@ -268,19 +366,38 @@ class RenderBootstrapTest {
     for (String f : list(first.resolve("secrets"))) {
       items.add(Serialization.unmarshal(read(first.resolve("secrets").resolve(f)), Secret.class));
     }
-    items.add(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("someone-elses")
-        .withNamespace("kube-system").endMetadata().addToStringData("x", "y").build());
+    items.add(
+        new io.fabric8.kubernetes.api.model.SecretBuilder()
+            .withNewMetadata()
+            .withName("someone-elses")
+            .withNamespace("kube-system")
+            .endMetadata()
+            .addToStringData("x", "y")
+            .build());
     Path export = tmp.resolve("export.yaml");
-    Files.writeString(export, Serialization.asYaml(new io.fabric8.kubernetes.api.model.KubernetesListBuilder().withItems(items).build()));
+    Files.writeString(
+        export,
+        Serialization.asYaml(
+            new io.fabric8.kubernetes.api.model.KubernetesListBuilder().withItems(items).build()));
     Path second = tmp.resolve("second");
 
-    Run run = run("render", "--bootstrap", "-f", Examples.path(Examples.HOME).toString(), "-o", second.toString(),
-        "--reuse-secrets", export.toString());
+    Run run =
+        run(
+            "render",
+            "--bootstrap",
+            "-f",
+            Examples.path(Examples.HOME).toString(),
+            "-o",
+            second.toString(),
+            "--reuse-secrets",
+            export.toString());
 
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(list(second.resolve("secrets"))).isEqualTo(list(first.resolve("secrets")));
-    assertThat(read(second.resolve("etc/kubernetes/pki/ca.key"))).isEqualTo(read(first.resolve("etc/kubernetes/pki/ca.key")));
-    assertThat(read(second.resolve("etc/kubernetes/pki/encryption-config.yaml"))).isEqualTo(read(first.resolve("etc/kubernetes/pki/encryption-config.yaml")));
+    assertThat(read(second.resolve("etc/kubernetes/pki/ca.key")))
+        .isEqualTo(read(first.resolve("etc/kubernetes/pki/ca.key")));
+    assertThat(read(second.resolve("etc/kubernetes/pki/encryption-config.yaml")))
+        .isEqualTo(read(first.resolve("etc/kubernetes/pki/encryption-config.yaml")));
   }
 
   @Test
@@ -292,8 +409,16 @@ class RenderBootstrapTest {
     Files.writeString(ca, Serialization.asYaml(secret));
     Path second = tmp.resolve("second");
 
-    Run run = run("render", "--bootstrap", "-f", Examples.path(Examples.HOME).toString(), "-o", second.toString(),
-        "--reuse-secrets", first.resolve("secrets").toString());
+    Run run =
+        run(
+            "render",
+            "--bootstrap",
+            "-f",
+            Examples.path(Examples.HOME).toString(),
+            "-o",
+            second.toString(),
+            "--reuse-secrets",
+            first.resolve("secrets").toString());
 
     assertThat(run.exit()).isEqualTo(Main.EXIT_USAGE);
     assertThat(run.err()).contains("kube-system/homecluster-ca has no ca.key");
@@ -302,8 +427,9 @@ class RenderBootstrapTest {
 
   @Test
   void kubectlReadsEveryKubeconfigWritten() throws Exception {
-    boolean kubectl = Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-        .anyMatch(d -> Files.isExecutable(Path.of(d, "kubectl")));
+    boolean kubectl =
+        Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+            .anyMatch(d -> Files.isExecutable(Path.of(d, "kubectl")));
     org.junit.jupiter.api.Assumptions.assumeTrue(kubectl, "kubectl is not installed; skipping");
     Path dir = bootstrap(Examples.HOME);
     List<Path> kubeconfigs;
@@ -312,8 +438,17 @@ class RenderBootstrapTest {
     }
     assertThat(kubeconfigs).hasSize(11);
     for (Path kubeconfig : kubeconfigs) {
-      Process p = new ProcessBuilder("kubectl", "--kubeconfig=" + kubeconfig, "config", "view", "--minify",
-          "-o", "jsonpath={.clusters[0].cluster.server} {.contexts[0].context.user}").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(
+                  "kubectl",
+                  "--kubeconfig=" + kubeconfig,
+                  "config",
+                  "view",
+                  "--minify",
+                  "-o",
+                  "jsonpath={.clusters[0].cluster.server} {.contexts[0].context.user}")
+              .redirectErrorStream(true)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor()).as(kubeconfig + ": " + out).isZero();
       assertThat(out).as(kubeconfig.toString()).matches("https://[0-9.]+:(6443|8443) \\S+");

@@ -18,7 +18,9 @@ final class Certs {
   private Certs() {}
 
   static String file(Secret secret, String key) {
-    return SecretFiles.read(secret, key).orElseThrow(() -> new AssertionError("no " + key + " in " + secret.getMetadata().getName()));
+    return SecretFiles.read(secret, key)
+        .orElseThrow(
+            () -> new AssertionError("no " + key + " in " + secret.getMetadata().getName()));
   }
 
   static X509Certificate cert(Secret secret, String key) {
@@ -64,7 +66,10 @@ final class Certs {
       if (names == null) {
         return List.of();
       }
-      return names.stream().filter(n -> (Integer) n.get(0) == type).map(n -> (String) n.get(1)).toList();
+      return names.stream()
+          .filter(n -> (Integer) n.get(0) == type)
+          .map(n -> (String) n.get(1))
+          .toList();
     } catch (CertificateParsingException e) {
       throw new AssertionError(e);
     }

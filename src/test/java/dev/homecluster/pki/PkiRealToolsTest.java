@@ -64,13 +64,22 @@ class PkiRealToolsTest {
       process.destroyForcibly();
       return new Result(-1, "timed out: " + command);
     }
-    return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    return new Result(
+        process.exitValue(),
+        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
-  private Result verify(String caSecret, String leafSecret, String leafKey, String purpose) throws Exception {
+  private Result verify(String caSecret, String leafSecret, String leafKey, String purpose)
+      throws Exception {
     return exec(
-        List.of("openssl", "verify", "-CAfile", write(caSecret, Names.CA_CERT_KEY).toString(),
-            "-purpose", purpose, write(leafSecret, leafKey).toString()),
+        List.of(
+            "openssl",
+            "verify",
+            "-CAfile",
+            write(caSecret, Names.CA_CERT_KEY).toString(),
+            "-purpose",
+            purpose,
+            write(leafSecret, leafKey).toString()),
         30);
   }
 
@@ -78,17 +87,63 @@ class PkiRealToolsTest {
   void opensslAcceptsEachLeafForItsPurposeOnlyAndEachKeyMatchesItsCertificate() throws Exception {
     assumeTrue(onPath("openssl"), "openssl is not installed; skipping the openssl checks");
 
-    assertThat(verify(Names.CLUSTER_CA_SECRET, Names.APISERVER_SERVING_SECRET, "tls.crt", "sslserver").output()).contains(": OK");
-    assertThat(verify(Names.CLUSTER_CA_SECRET, Names.APISERVER_SERVING_SECRET, "tls.crt", "sslclient").exit()).isNotZero();
-    assertThat(verify(Names.CLUSTER_CA_SECRET, Names.APISERVER_KUBELET_CLIENT_SECRET, "tls.crt", "sslclient").output()).contains(": OK");
-    assertThat(verify(Names.ETCD_CA_SECRET, Names.APISERVER_ETCD_CLIENT_SECRET, "tls.crt", "sslclient").output()).contains(": OK");
-    assertThat(verify(Names.ETCD_CA_SECRET, Names.ETCD_CLIENT_SECRET, "tls.crt", "sslclient").output()).contains(": OK");
-    assertThat(verify(Names.FRONT_PROXY_CA_SECRET, Names.FRONT_PROXY_CLIENT_SECRET, "tls.crt", "sslclient").output()).contains(": OK");
-    assertThat(verify(Names.CLUSTER_CA_SECRET, Names.APISERVER_ETCD_CLIENT_SECRET, "tls.crt", "sslclient").exit())
-        .as("the etcd client certificate must not chain to the cluster CA").isNotZero();
+    assertThat(
+            verify(Names.CLUSTER_CA_SECRET, Names.APISERVER_SERVING_SECRET, "tls.crt", "sslserver")
+                .output())
+        .contains(": OK");
+    assertThat(
+            verify(Names.CLUSTER_CA_SECRET, Names.APISERVER_SERVING_SECRET, "tls.crt", "sslclient")
+                .exit())
+        .isNotZero();
+    assertThat(
+            verify(
+                    Names.CLUSTER_CA_SECRET,
+                    Names.APISERVER_KUBELET_CLIENT_SECRET,
+                    "tls.crt",
+                    "sslclient")
+                .output())
+        .contains(": OK");
+    assertThat(
+            verify(Names.ETCD_CA_SECRET, Names.APISERVER_ETCD_CLIENT_SECRET, "tls.crt", "sslclient")
+                .output())
+        .contains(": OK");
+    assertThat(
+            verify(Names.ETCD_CA_SECRET, Names.ETCD_CLIENT_SECRET, "tls.crt", "sslclient").output())
+        .contains(": OK");
+    assertThat(
+            verify(
+                    Names.FRONT_PROXY_CA_SECRET,
+                    Names.FRONT_PROXY_CLIENT_SECRET,
+                    "tls.crt",
+                    "sslclient")
+                .output())
+        .contains(": OK");
+    assertThat(
+            verify(
+                    Names.CLUSTER_CA_SECRET,
+                    Names.APISERVER_ETCD_CLIENT_SECRET,
+                    "tls.crt",
+                    "sslclient")
+                .exit())
+        .as("the etcd client certificate must not chain to the cluster CA")
+        .isNotZero();
     for (String kind : List.of("server", "peer")) {
-      assertThat(verify(Names.ETCD_CA_SECRET, Names.ETCD_MEMBERS_SECRET, "master-2." + kind + ".crt", "sslserver").output()).contains(": OK");
-      assertThat(verify(Names.ETCD_CA_SECRET, Names.ETCD_MEMBERS_SECRET, "master-2." + kind + ".crt", "sslclient").output()).contains(": OK");
+      assertThat(
+              verify(
+                      Names.ETCD_CA_SECRET,
+                      Names.ETCD_MEMBERS_SECRET,
+                      "master-2." + kind + ".crt",
+                      "sslserver")
+                  .output())
+          .contains(": OK");
+      assertThat(
+              verify(
+                      Names.ETCD_CA_SECRET,
+                      Names.ETCD_MEMBERS_SECRET,
+                      "master-2." + kind + ".crt",
+                      "sslclient")
+                  .output())
+          .contains(": OK");
     }
 
     List<String[]> pairs = new ArrayList<>();
@@ -96,18 +151,40 @@ class PkiRealToolsTest {
     pairs.add(new String[] {Names.APISERVER_SERVING_SECRET, "tls.crt", "tls.key"});
     pairs.add(new String[] {Names.ETCD_MEMBERS_SECRET, "master-1.peer.crt", "master-1.peer.key"});
     for (String[] pair : pairs) {
-      Result fromCert = exec(List.of("openssl", "x509", "-in", write(pair[0], pair[1]).toString(), "-noout", "-pubkey"), 30);
-      Result fromKey = exec(List.of("openssl", "pkey", "-in", write(pair[0], pair[2]).toString(), "-pubout"), 30);
+      Result fromCert =
+          exec(
+              List.of(
+                  "openssl",
+                  "x509",
+                  "-in",
+                  write(pair[0], pair[1]).toString(),
+                  "-noout",
+                  "-pubkey"),
+              30);
+      Result fromKey =
+          exec(
+              List.of("openssl", "pkey", "-in", write(pair[0], pair[2]).toString(), "-pubout"), 30);
       assertThat(fromKey.exit()).as(fromKey.output()).isZero();
       assertThat(fromKey.output()).as(pair[0]).isEqualTo(fromCert.output());
     }
-    Result saPub = exec(List.of("openssl", "pkey", "-in", write(Names.SERVICE_ACCOUNT_KEY_SECRET, "sa.key").toString(), "-pubout"), 30);
-    assertThat(saPub.output()).isEqualTo(Files.readString(write(Names.SERVICE_ACCOUNT_KEY_SECRET, "sa.pub")));
+    Result saPub =
+        exec(
+            List.of(
+                "openssl",
+                "pkey",
+                "-in",
+                write(Names.SERVICE_ACCOUNT_KEY_SECRET, "sa.key").toString(),
+                "-pubout"),
+            30);
+    assertThat(saPub.output())
+        .isEqualTo(Files.readString(write(Names.SERVICE_ACCOUNT_KEY_SECRET, "sa.pub")));
   }
 
   @Test
   void etcdServesWithTheMemberCertificateAndAdmitsOnlyClientsOfTheEtcdCa() throws Exception {
-    assumeTrue(onPath("etcd") && onPath("etcdctl"), "etcd/etcdctl are not installed; skipping the etcd TLS check");
+    assumeTrue(
+        onPath("etcd") && onPath("etcdctl"),
+        "etcd/etcdctl are not installed; skipping the etcd TLS check");
     int clientPort = freePort();
     int peerPort = freePort();
     String client = "https://127.0.0.1:" + clientPort;
@@ -115,17 +192,28 @@ class PkiRealToolsTest {
     String ca = write(Names.ETCD_CA_SECRET, "ca.crt").toString();
     List<String> etcd =
         List.of(
-            "etcd", "--name=master-1", "--data-dir=" + tmp.resolve("data"),
-            "--listen-client-urls=" + client, "--advertise-client-urls=" + client,
-            "--listen-peer-urls=" + peer, "--initial-advertise-peer-urls=" + peer,
-            "--initial-cluster=master-1=" + peer, "--initial-cluster-state=new",
+            "etcd",
+            "--name=master-1",
+            "--data-dir=" + tmp.resolve("data"),
+            "--listen-client-urls=" + client,
+            "--advertise-client-urls=" + client,
+            "--listen-peer-urls=" + peer,
+            "--initial-advertise-peer-urls=" + peer,
+            "--initial-cluster=master-1=" + peer,
+            "--initial-cluster-state=new",
             "--cert-file=" + write(Names.ETCD_MEMBERS_SECRET, "master-1.server.crt"),
             "--key-file=" + write(Names.ETCD_MEMBERS_SECRET, "master-1.server.key"),
-            "--trusted-ca-file=" + ca, "--client-cert-auth=true",
+            "--trusted-ca-file=" + ca,
+            "--client-cert-auth=true",
             "--peer-cert-file=" + write(Names.ETCD_MEMBERS_SECRET, "master-1.peer.crt"),
             "--peer-key-file=" + write(Names.ETCD_MEMBERS_SECRET, "master-1.peer.key"),
-            "--peer-trusted-ca-file=" + ca, "--peer-client-cert-auth=true");
-    Process server = new ProcessBuilder(etcd).redirectErrorStream(true).redirectOutput(tmp.resolve("etcd.log").toFile()).start();
+            "--peer-trusted-ca-file=" + ca,
+            "--peer-client-cert-auth=true");
+    Process server =
+        new ProcessBuilder(etcd)
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("etcd.log").toFile())
+            .start();
     try {
       List<String> asApiServer = etcdctl(client, ca, Names.APISERVER_ETCD_CLIENT_SECRET);
       Result health = null;
@@ -136,13 +224,33 @@ class PkiRealToolsTest {
         }
         Thread.sleep(500);
       }
-      assertThat(health.exit()).as(health.output() + Files.readString(tmp.resolve("etcd.log"))).isZero();
-      assertThat(exec(concat(asApiServer, "put", "/registry/probe", "ok"), 20).output()).contains("OK");
-      assertThat(exec(concat(etcdctl(client, ca, Names.ETCD_CLIENT_SECRET), "get", "/registry/probe", "--print-value-only"), 20).output().strip())
+      assertThat(health.exit())
+          .as(health.output() + Files.readString(tmp.resolve("etcd.log")))
+          .isZero();
+      assertThat(exec(concat(asApiServer, "put", "/registry/probe", "ok"), 20).output())
+          .contains("OK");
+      assertThat(
+              exec(
+                      concat(
+                          etcdctl(client, ca, Names.ETCD_CLIENT_SECRET),
+                          "get",
+                          "/registry/probe",
+                          "--print-value-only"),
+                      20)
+                  .output()
+                  .strip())
           .isEqualTo("ok");
 
-      Result stranger = exec(concat(etcdctl(client, ca, Names.APISERVER_KUBELET_CLIENT_SECRET), "get", "/registry/probe"), 20);
-      assertThat(stranger.exit()).as("a client certificate of the cluster CA must be refused").isNotZero();
+      Result stranger =
+          exec(
+              concat(
+                  etcdctl(client, ca, Names.APISERVER_KUBELET_CLIENT_SECRET),
+                  "get",
+                  "/registry/probe"),
+              20);
+      assertThat(stranger.exit())
+          .as("a client certificate of the cluster CA must be refused")
+          .isNotZero();
     } finally {
       server.destroy();
       if (!server.waitFor(10, TimeUnit.SECONDS)) {
@@ -153,9 +261,13 @@ class PkiRealToolsTest {
 
   private List<String> etcdctl(String endpoint, String ca, String clientSecret) throws IOException {
     return List.of(
-        "etcdctl", "--endpoints=" + endpoint, "--cacert=" + ca,
-        "--cert=" + write(clientSecret, "tls.crt"), "--key=" + write(clientSecret, "tls.key"),
-        "--dial-timeout=3s", "--command-timeout=5s");
+        "etcdctl",
+        "--endpoints=" + endpoint,
+        "--cacert=" + ca,
+        "--cert=" + write(clientSecret, "tls.crt"),
+        "--key=" + write(clientSecret, "tls.key"),
+        "--dial-timeout=3s",
+        "--command-timeout=5s");
   }
 
   private static List<String> concat(List<String> base, String... more) {
