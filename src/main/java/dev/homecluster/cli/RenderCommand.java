@@ -49,7 +49,8 @@ public final class RenderCommand implements Callable<Integer> {
 
   @Option(
       names = "--bootstrap",
-      description = "Write the files that bring the cluster up from bare machines into --output-dir.")
+      description =
+          "Write the files that bring the cluster up from bare machines into --output-dir.")
   boolean bootstrap;
 
   @Option(
