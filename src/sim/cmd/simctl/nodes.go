@@ -35,13 +35,14 @@ func parseNodeSpec(s string) (nodeSpec, error) {
 }
 
 // capacity of a fake node by role: the hardware of the documented home cluster
-// (docs/testing.md). The first role that has an entry wins; no known role means a worker.
+// (docs/testing.md), the same table as dev.homecluster.sim.FakeNode. The first
+// role in this order that the node has wins; no known role means a worker.
 var capacityByRole = []struct {
 	role, cpu, memory string
 }{
-	{"master", "4", "4Gi"},
-	{"backup", "2", "8Gi"},
 	{"worker", "4", "16Gi"},
+	{"backup", "2", "8Gi"},
+	{"master", "4", "4Gi"},
 }
 
 func capacityOf(roles []string) (cpu, memory string) {
