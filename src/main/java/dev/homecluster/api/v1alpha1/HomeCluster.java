@@ -1,0 +1,64 @@
+package dev.homecluster.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A whole home Kubernetes cluster: its machines, their roles, the control plane that runs on them,
+ * the virtual IP in front of it, Ceph storage on the workers and backups to the backup node.
+ *
+ * <p>Cluster-scoped: one HomeCluster describes the cluster it lives in.
+ */
+@Group(HomeCluster.GROUP)
+@Version(HomeCluster.VERSION)
+@Kind("HomeCluster")
+@Plural("homeclusters")
+@Singular("homecluster")
+@ShortNames("hc")
+@Categories({"homecluster", "all-homecluster"})
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Phase",
+    jsonPath = ".status.phase",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "VIP",
+    jsonPath = ".spec.controlPlane.endpoint.vip",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Masters",
+    jsonPath = ".status.masters",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Workers",
+    jsonPath = ".status.workers",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class HomeCluster extends CustomResource<HomeClusterSpec, HomeClusterStatus> {
+  public static final String GROUP = "homecluster.dev";
+  public static final String VERSION = "v1alpha1";
+  public static final String API_VERSION = GROUP + "/" + VERSION;
+
+  @Override
+  protected HomeClusterSpec initSpec() {
+    return new HomeClusterSpec();
+  }
+
+  @Override
+  protected HomeClusterStatus initStatus() {
+    return new HomeClusterStatus();
+  }
+}

@@ -1,0 +1,42 @@
+package dev.homecluster.cli;
+
+import dev.homecluster.api.v1alpha1.HomeCluster;
+import dev.homecluster.yaml.Manifests;
+import dev.homecluster.yaml.SpecParseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Reads the HomeCluster named by {@code -f}; "-" is standard input. */
+final class SpecFile {
+  private SpecFile() {}
+
+  /** Thrown with a one-line message for the user; the CLI exits 2. */
+  static final class UnreadableSpecException extends Exception {
+    UnreadableSpecException(String message) {
+      super(message);
+    }
+  }
+
+  static HomeCluster read(String file, InputStream stdin) throws UnreadableSpecException {
+    String text;
+    try {
+      text =
+          "-".equals(file)
+              ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
+              : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new UnreadableSpecException(file + ": no such file");
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new UnreadableSpecException(file + ": cannot read: " + e.getMessage());
+    }
+    try {
+      return Manifests.readHomeCluster(text);
+    } catch (SpecParseException e) {
+      throw new UnreadableSpecException(file + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package dev.homecluster.validation;
+
+import dev.homecluster.api.v1alpha1.BackupSpec;
+import dev.homecluster.api.v1alpha1.EtcdSnapshotSpec;
+import dev.homecluster.api.v1alpha1.HomeClusterSpec;
+import dev.homecluster.api.v1alpha1.NodeSpec;
+import dev.homecluster.api.v1alpha1.Role;
+import dev.homecluster.api.v1alpha1.RsyncSpec;
+import dev.homecluster.api.v1alpha1.ZfsSpec;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The backup node, paths, schedules and retention. */
+final class BackupRules implements Rule {
+  private static final Pattern DATASET =
+      Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9_.:-]+)*$");
+  private static final Pattern TARGET = Pattern.compile("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$");
+  private static final Pattern FLAG = Pattern.compile("^-[A-Za-z0-9-]+(=[^\\s;&|`$<>]*)?$");
+
+  @Override
+  public void check(HomeClusterSpec spec, Problems problems) {
+    BackupSpec backup = spec.getBackup();
+    if (backup == null) {
+      return;
+    }
+    String path = "spec.backup";
+    checkNode(spec, backup.getNode(), problems);
+    String export = backup.getExportPath();
+    if (export == null || export.isEmpty()) {
+      problems.error(path + ".exportPath", "is required (the ZFS pool's mountpoint, e.g. /tank)");
+    } else if (!export.startsWith("/")) {
+      problems.error(path + ".exportPath", "must be an absolute path, got \"" + Text.shorten(export) + "\"");
+    } else if (export.contains("..")) {
+      problems.error(path + ".exportPath", "must not contain '..', got \"" + Text.shorten(export) + "\"");
+    } else if (export.equals("/")) {
+      problems.error(path + ".exportPath", "must not be the root directory");
+    }
+    checkRsync(backup.getRsync(), problems);
+    checkZfs(backup.getZfs(), problems);
+    checkEtcd(backup.getEtcdSnapshots(), problems);
+  }
+
+  private static void checkNode(HomeClusterSpec spec, String name, Problems problems) {
+    String path = "spec.backup.node";
+    if (name == null || name.isEmpty()) {
+      problems.error(path, "is required: the name of the node with the backup role");
+      return;
+    }
+    List<NodeSpec> nodes = spec.getNodes() == null ? List.of() : spec.getNodes();
+    Optional<NodeSpec> node = nodes.stream().filter(n -> n != null && name.equals(n.getName())).findFirst();
+    if (node.isEmpty()) {
+      problems.error(path, "\"" + Text.shorten(name) + "\" is not a node in spec.nodes");
+    } else if (!node.get().has(Role.BACKUP)) {
+      problems.error(path, "node " + name + " does not have the backup role");
+    }
+  }
+
+  private static void checkRsync(RsyncSpec rsync, Problems problems) {
+    if (rsync == null) {
+      return;
+    }
+    String path = "spec.backup.rsync";
+    checkSchedule(path + ".schedule", rsync.getSchedule(), problems);
+    if (rsync.getTarget() == null || !TARGET.matcher(rsync.getTarget()).matches() || rsync.getTarget().contains("..")) {
+      problems.error(
+          path + ".target",
+          "must be a relative directory without '..' (for example cephfs), got \""
+              + (rsync.getTarget() == null ? "" : Text.shorten(rsync.getTarget()))
+              + "\"");
+    }
+    List<String> flags = rsync.getFlags() == null ? List.of() : rsync.getFlags();
+    for (int i = 0; i < flags.size(); i++) {
+      String flag = flags.get(i);
+      if (flag == null || !FLAG.matcher(flag).matches()) {
+        problems.error(
+            path + ".flags[" + i + "]",
+            "must be an rsync option such as -aHAX or --delete-after, got \""
+                + (flag == null ? "" : Text.shorten(flag))
+                + "\"");
+      }
+    }
+    Integer timeout = rsync.getTimeoutSeconds();
+    if (timeout == null || timeout < 60) {
+      problems.error(path + ".timeoutSeconds", "must be at least 60, got " + timeout);
+    }
+  }
+
+  private static void checkZfs(ZfsSpec zfs, Problems problems) {
+    if (zfs == null) {
+      return;
+    }
+    String path = "spec.backup.zfs";
+    if (zfs.getDataset() == null || !DATASET.matcher(zfs.getDataset()).matches()) {
+      problems.error(
+          path + ".dataset",
+          "must be a ZFS dataset name such as tank or tank/backups, got \""
+              + (zfs.getDataset() == null ? "" : Text.shorten(zfs.getDataset()))
+              + "\"");
+    }
+    checkSchedule(path + ".snapshotSchedule", zfs.getSnapshotSchedule(), problems);
+    if (zfs.getKeepSnapshots() == null || zfs.getKeepSnapshots() < 1) {
+      problems.error(path + ".keepSnapshots", "must be at least 1, got " + zfs.getKeepSnapshots());
+    }
+  }
+
+  private static void checkEtcd(EtcdSnapshotSpec etcd, Problems problems) {
+    if (etcd == null || !Boolean.TRUE.equals(etcd.getEnabled())) {
+      return;
+    }
+    String path = "spec.backup.etcdSnapshots";
+    checkSchedule(path + ".schedule", etcd.getSchedule(), problems);
+    if (etcd.getKeep() == null || etcd.getKeep() < 1) {
+      problems.error(path + ".keep", "must be at least 1, got " + etcd.getKeep());
+    }
+  }
+
+  private static void checkSchedule(String path, String schedule, Problems problems) {
+    if (CronSchedules.parse(schedule).isEmpty()) {
+      problems.error(
+          path,
+          "must be a cron schedule of five fields (minute hour day-of-month month day-of-week)"
+              + " or a macro such as @daily, got \""
+              + (schedule == null ? "" : Text.shorten(schedule))
+              + "\"");
+    }
+  }
+}

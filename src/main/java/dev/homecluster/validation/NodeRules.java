@@ -1,0 +1,155 @@
+package dev.homecluster.validation;
+
+import dev.homecluster.api.v1alpha1.HomeClusterSpec;
+import dev.homecluster.api.v1alpha1.NodeSpec;
+import dev.homecluster.api.v1alpha1.Role;
+import dev.homecluster.net.Addresses;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Node names, addresses, roles and storage devices. */
+final class NodeRules implements Rule {
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  private static final Pattern SHORT_DEVICE = Pattern.compile("^[a-z][a-z0-9]*(p?[0-9]+)?$");
+  private static final Pattern DEVICE_PATH = Pattern.compile("^/dev/[A-Za-z0-9._:+@/-]+$");
+
+  @Override
+  public void check(HomeClusterSpec spec, Problems problems) {
+    List<NodeSpec> nodes = spec.getNodes();
+    if (nodes == null || nodes.isEmpty()) {
+      problems.error("spec.nodes", "at least one node is required");
+      return;
+    }
+    Map<String, Integer> names = new HashMap<>();
+    Map<String, Integer> addresses = new HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      String path = "spec.nodes[" + i + "]";
+      NodeSpec node = nodes.get(i);
+      if (node == null) {
+        problems.error(path, "must be a node, got null");
+        continue;
+      }
+      checkName(node, path, names, i, problems);
+      checkAddress(node, path, addresses, i, problems);
+      checkRoles(node, path, problems);
+      checkDevices(node, path, problems);
+    }
+    long masters = nodes.stream().filter(n -> n != null && n.has(Role.MASTER)).count();
+    if (masters == 0) {
+      problems.error("spec.nodes", "at least one node must have the master role");
+    } else if (masters % 2 == 0) {
+      problems.warning(
+          "spec.nodes",
+          masters
+              + " masters make an etcd cluster of even size, which tolerates no more failures"
+              + " than "
+              + (masters - 1)
+              + "; use an odd number");
+    }
+  }
+
+  private static void checkName(
+      NodeSpec node, String path, Map<String, Integer> seen, int index, Problems problems) {
+    String name = node.getName();
+    if (name == null || name.isEmpty()) {
+      problems.error(path + ".name", "is required");
+    } else if (name.length() > 63 || !DNS_SUBDOMAIN.matcher(name).matches()) {
+      problems.error(
+          path + ".name",
+          "must be a lowercase DNS name of at most 63 characters (a-z, 0-9, '-', '.'), got \""
+              + Text.shorten(name)
+              + "\"");
+    } else if (seen.containsKey(name)) {
+      problems.error(
+          path + ".name", "\"" + name + "\" is already used by spec.nodes[" + seen.get(name) + "]");
+    } else {
+      seen.put(name, index);
+    }
+  }
+
+  private static void checkAddress(
+      NodeSpec node, String path, Map<String, Integer> seen, int index, Problems problems) {
+    String address = node.getAddress();
+    if (address == null || address.isEmpty()) {
+      problems.error(path + ".address", "is required");
+      return;
+    }
+    var parsed = Addresses.parseAddress(address);
+    if (parsed.isEmpty()) {
+      problems.error(
+          path + ".address",
+          "must be an IPv4 or IPv6 address, got \"" + Text.shorten(address) + "\"");
+      return;
+    }
+    String canonical = parsed.get().toCanonicalString();
+    if (seen.containsKey(canonical)) {
+      problems.error(
+          path + ".address",
+          address + " is already used by spec.nodes[" + seen.get(canonical) + "]");
+    } else {
+      seen.put(canonical, index);
+    }
+  }
+
+  private static void checkRoles(NodeSpec node, String path, Problems problems) {
+    List<Role> roles = node.getRoles();
+    if (roles == null || roles.isEmpty()) {
+      problems.error(path + ".roles", "at least one of master, worker, backup is required");
+      return;
+    }
+    Set<Role> seen = new HashSet<>();
+    for (int r = 0; r < roles.size(); r++) {
+      Role role = roles.get(r);
+      if (role == null) {
+        problems.error(path + ".roles[" + r + "]", "must be one of master, worker, backup");
+      } else if (!seen.add(role)) {
+        problems.error(path + ".roles[" + r + "]", "role " + role.value() + " is listed twice");
+      }
+    }
+  }
+
+  private static void checkDevices(NodeSpec node, String path, Problems problems) {
+    List<String> devices = node.getStorageDevices();
+    if (devices == null || devices.isEmpty()) {
+      return;
+    }
+    if (!node.has(Role.WORKER)) {
+      problems.error(
+          path + ".storageDevices",
+          "storage devices are only used on workers; add the worker role or remove them");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int d = 0; d < devices.size(); d++) {
+      String device = devices.get(d);
+      String devicePath = path + ".storageDevices[" + d + "]";
+      if (device == null || device.isEmpty()) {
+        problems.error(devicePath, "must not be empty");
+      } else if (device.contains("..")) {
+        problems.error(devicePath, "must not contain '..', got \"" + Text.shorten(device) + "\"");
+      } else if (device.startsWith("/")) {
+        if (!DEVICE_PATH.matcher(device).matches()) {
+          problems.error(
+              devicePath,
+              "must be a path under /dev/ (for example /dev/disk/by-id/ata-...), got \""
+                  + Text.shorten(device)
+                  + "\"");
+        }
+      } else if (!SHORT_DEVICE.matcher(device).matches()) {
+        problems.error(
+            devicePath,
+            "must be a device name such as sdb or nvme0n1, or an absolute /dev/ path; relative"
+                + " paths are not allowed, got \""
+                + Text.shorten(device)
+                + "\"");
+      }
+      if (device != null && !seen.add(device)) {
+        problems.error(devicePath, "device " + device + " is listed twice");
+      }
+    }
+  }
+}

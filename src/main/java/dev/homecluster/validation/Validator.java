@@ -1,0 +1,50 @@
+package dev.homecluster.validation;
+
+import dev.homecluster.api.v1alpha1.HomeCluster;
+import dev.homecluster.api.v1alpha1.HomeClusterSpec;
+import java.util.List;
+
+/**
+ * The one validator, shared by {@code validate}, {@code render}, the reconciler and the tests.
+ * The CRD schema and its CEL rules catch what they can at admission; this catches the rest and
+ * names the field of every problem.
+ */
+public final class Validator {
+  private final List<Rule> rules;
+
+  public Validator() {
+    this(
+        List.of(
+            new NodeRules(),
+            new ControlPlaneRules(),
+            new NetworkRules(),
+            new StorageRules(),
+            new BackupRules()));
+  }
+
+  Validator(List<Rule> rules) {
+    this.rules = List.copyOf(rules);
+  }
+
+  public ValidationResult validate(HomeCluster cluster) {
+    Problems problems = new Problems();
+    if (cluster == null) {
+      problems.error("", "no HomeCluster given");
+      return problems.result();
+    }
+    if (cluster.getMetadata() == null
+        || cluster.getMetadata().getName() == null
+        || cluster.getMetadata().getName().isEmpty()) {
+      problems.error("metadata.name", "is required");
+    }
+    HomeClusterSpec spec = cluster.getSpec();
+    if (spec == null) {
+      problems.error("spec", "is required");
+      return problems.result();
+    }
+    for (Rule rule : rules) {
+      rule.check(spec, problems);
+    }
+    return problems.result();
+  }
+}
