@@ -104,6 +104,8 @@ func (c *cluster) up(timeout time.Duration) error {
 		"kube-controller-manager": {"system:kube-controller-manager", nil},
 		"kube-scheduler":          {"system:kube-scheduler", nil},
 		"kwok":                    {"kwok-controller", []string{"system:masters"}},
+		// The aggregation layer's client: apiserver -> extension apiservers.
+		"front-proxy": {"front-proxy-client", nil},
 	}
 	kubeconfigs := map[string]string{}
 	var admin certPair
@@ -118,6 +120,9 @@ func (c *cluster) up(timeout time.Duration) error {
 		path := c.dir("pki", name+".kubeconfig")
 		if name == "admin" {
 			path = c.dir("kubeconfig")
+		}
+		if name == "front-proxy" {
+			continue
 		}
 		if err := writeKubeconfig(path, server, p.path("ca.crt"), pair); err != nil {
 			return err
@@ -146,7 +151,6 @@ func (c *cluster) up(timeout time.Duration) error {
 		fmt.Sprintf("--listen-peer-urls=http://127.0.0.1:%d", port["etcd-peer"]),
 		fmt.Sprintf("--initial-advertise-peer-urls=http://127.0.0.1:%d", port["etcd-peer"]),
 		fmt.Sprintf("--initial-cluster=sim=http://127.0.0.1:%d", port["etcd-peer"]),
-		"--listen-metrics-urls=",
 		// A test cluster: losing its data on a power cut is fine, waiting for fsync is not.
 		"--unsafe-no-fsync",
 		"--quota-backend-bytes=2147483648",
@@ -171,6 +175,14 @@ func (c *cluster) up(timeout time.Duration) error {
 		"--service-account-key-file="+sa.Cert,
 		"--service-account-signing-key-file="+sa.Key,
 		"--service-cluster-ip-range="+serviceCIDR,
+		// Aggregation layer, so that delegated authentication in the other components finds its CA.
+		"--requestheader-client-ca-file="+p.path("ca.crt"),
+		"--requestheader-allowed-names=front-proxy-client",
+		"--requestheader-username-headers=X-Remote-User",
+		"--requestheader-group-headers=X-Remote-Group",
+		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
+		"--proxy-client-cert-file="+p.path("front-proxy-client.crt"),
+		"--proxy-client-key-file="+p.path("front-proxy-client.key"),
 		"--authorization-mode=Node,RBAC",
 		"--enable-admission-plugins=NodeRestriction",
 		"--allow-privileged=true",
