@@ -28,6 +28,10 @@ bin="$sim_dir/bin"
 parallel="${SIM_BUILD_PARALLEL:-2}"
 
 go_cmd="${GO:-}"
+if [[ -n "$go_cmd" && ! -x "$go_cmd" ]]; then
+  echo "sim build: GO=$go_cmd is not an executable Go toolchain; install Go 1.24 or newer or fix GO" >&2
+  exit 3
+fi
 if [[ -z "$go_cmd" ]]; then
   if command -v go >/dev/null 2>&1; then go_cmd="$(command -v go)";
   elif [[ -x /usr/local/go/bin/go ]]; then go_cmd=/usr/local/go/bin/go;

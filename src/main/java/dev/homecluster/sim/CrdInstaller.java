@@ -20,9 +20,18 @@ public final class CrdInstaller {
 
   private CrdInstaller() {}
 
-  /** Where the real Rook CRDs are expected: ../shared/reference/rook/crds.yaml beside the repo. */
+  /** Environment variable: the project's shared/ folder, when it is not beside the repository. */
+  public static final String SHARED_DIR_ENV = "HOMECLUSTER_SHARED_DIR";
+
+  /**
+   * Where the real Rook CRDs are expected: reference/rook/crds.yaml in $HOMECLUSTER_SHARED_DIR, by
+   * default in the shared/ folder beside the repository (../shared).
+   */
   public static Path rookCrdsFile(Path repo) {
-    return repo.resolveSibling("shared").resolve("reference/rook/crds.yaml");
+    String env = System.getenv(SHARED_DIR_ENV);
+    Path shared =
+        env != null && !env.isBlank() ? Path.of(env) : repo.resolveSibling("shared");
+    return shared.resolve("reference/rook/crds.yaml");
   }
 
   /** Installs the CRDs of every *.yaml / *.yml file in the folder, in name order. */

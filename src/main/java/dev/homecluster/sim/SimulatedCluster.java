@@ -274,7 +274,7 @@ public final class SimulatedCluster implements AutoCloseable {
     return CrdInstaller.installFolder(client, repo.resolve("crds"));
   }
 
-  /** Where the real Rook CRDs are expected: ../shared/reference/rook/crds.yaml beside the repo. */
+  /** Where the real Rook CRDs are expected: see {@link CrdInstaller#rookCrdsFile(Path)}. */
   public Path rookCrdsFile() {
     return CrdInstaller.rookCrdsFile(repo);
   }

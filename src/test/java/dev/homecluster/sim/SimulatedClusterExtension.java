@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -38,24 +37,38 @@ public final class SimulatedClusterExtension
   private static final ExtensionContext.Namespace STORE =
       ExtensionContext.Namespace.create(SimulatedClusterExtension.class);
   private static final String NAMESPACE_KEY = "namespace";
+  private static final String SKIP_KEY = "skip";
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    TestCluster cluster = cluster(context);
-    boolean rook =
-        AnnotationSupport.findAnnotation(context.getRequiredTestClass(), SimulatedClusterTest.class)
-            .map(SimulatedClusterTest::rookCrds)
-            .orElse(false);
-    if (rook && cluster.installRookCrds().isEmpty()) {
-      Assumptions.abort(
-          "the Rook CRDs are not at "
-              + CrdInstaller.rookCrdsFile(SimBuild.repoRoot())
-              + ": tests that need them are skipped");
+    try {
+      TestCluster cluster = cluster(context);
+      boolean rook =
+          AnnotationSupport.findAnnotation(
+                  context.getRequiredTestClass(), SimulatedClusterTest.class)
+              .map(SimulatedClusterTest::rookCrds)
+              .orElse(false);
+      if (rook && cluster.installRookCrds().isEmpty()) {
+        throw new TestAbortedException(
+            "the Rook CRDs are not at "
+                + CrdInstaller.rookCrdsFile(SimBuild.repoRoot())
+                + " (set "
+                + CrdInstaller.SHARED_DIR_ENV
+                + " to the shared/ folder): tests that need them are skipped");
+      }
+    } catch (TestAbortedException e) {
+      // Aborting here would hide the reason (the class reports 0 tests); each test aborts instead.
+      System.err.println("[sim] " + context.getDisplayName() + " skipped: " + e.getMessage());
+      context.getStore(STORE).put(SKIP_KEY, e.getMessage());
     }
   }
 
   @Override
   public void beforeEach(ExtensionContext context) {
+    String skip = context.getStore(STORE).get(SKIP_KEY, String.class);
+    if (skip != null) {
+      throw new TestAbortedException(skip);
+    }
     KubernetesClient client = cluster(context).client();
     String name = namespaceName(context);
     Namespace namespace =
