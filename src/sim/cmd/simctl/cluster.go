@@ -53,6 +53,9 @@ func (c *cluster) dir(parts ...string) string {
 func (c *cluster) up(timeout time.Duration) error {
 	began := time.Now()
 	deadline := began.Add(timeout)
+	ready := func(what string) {
+		fmt.Fprintf(os.Stderr, "simctl: %-40s %5.1fs\n", what, time.Since(began).Seconds())
+	}
 	for _, binary := range []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"} {
 		if _, err := os.Stat(filepath.Join(c.binDir, binary)); err != nil {
 			return fmt.Errorf("binary %s missing in %s: run src/sim/build.sh first", binary, c.binDir)
@@ -162,6 +165,7 @@ func (c *cluster) up(timeout time.Duration) error {
 	if err := waitOK(probe.insecure, fmt.Sprintf("http://127.0.0.1:%d/health", port["etcd"]), etcd, deadline); err != nil {
 		return err
 	}
+	ready("etcd healthy")
 
 	apiserver, err := run("kube-apiserver",
 		fmt.Sprintf("--etcd-servers=http://127.0.0.1:%d", port["etcd"]),
@@ -199,6 +203,7 @@ func (c *cluster) up(timeout time.Duration) error {
 	if err := waitOK(probe.admin, server+"/readyz", apiserver, deadline); err != nil {
 		return err
 	}
+	ready("kube-apiserver ready")
 
 	controllerManager, err := run("kube-controller-manager",
 		"--kubeconfig="+kubeconfigs["kube-controller-manager"],
@@ -250,15 +255,19 @@ func (c *cluster) up(timeout time.Duration) error {
 	if err := waitOK(probe.insecure, fmt.Sprintf("https://127.0.0.1:%d/healthz", port["kube-controller-manager"]), controllerManager, deadline); err != nil {
 		return err
 	}
+	ready("kube-controller-manager healthy")
 	if err := waitOK(probe.insecure, fmt.Sprintf("https://127.0.0.1:%d/healthz", port["kube-scheduler"]), scheduler, deadline); err != nil {
 		return err
 	}
+	ready("kube-scheduler healthy")
 	if err := waitOK(probe.insecure, fmt.Sprintf("http://127.0.0.1:%d/healthz", port["kwok"]), kwok, deadline); err != nil {
 		return err
 	}
+	ready("kwok healthy")
 	if err := waitOK(probe.admin, server+"/api/v1/namespaces/default/serviceaccounts/default", controllerManager, deadline); err != nil {
 		return fmt.Errorf("the controller-manager did not create the default ServiceAccount: %w", err)
 	}
+	ready("default ServiceAccount created")
 
 	c.info = clusterInfo{
 		Pid:          os.Getpid(),

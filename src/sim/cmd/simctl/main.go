@@ -132,6 +132,7 @@ func cmdUp(args []string) error {
 			c.down()
 			return err
 		}
+		fmt.Fprintf(os.Stderr, "simctl: %-40s %5.1fs\n", fmt.Sprintf("%d fake node(s) Ready", len(nodes)), time.Since(began).Seconds())
 	}
 	c.info.StartSeconds = time.Since(began).Seconds()
 	if err := c.writeInfo(); err != nil {
