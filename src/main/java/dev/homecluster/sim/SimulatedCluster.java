@@ -44,7 +44,9 @@ public final class SimulatedCluster implements AutoCloseable {
   private static final Duration NODE_READY_TIMEOUT = Duration.ofSeconds(60);
 
   private final Path repo;
+  private final Path bin;
   private final Path stateDir;
+  /** simctl up running as our child, or null when it runs detached. */
   private final Process process;
   private final Path kubeconfig;
   private final String server;
@@ -54,34 +56,53 @@ public final class SimulatedCluster implements AutoCloseable {
   private boolean closed;
 
   private SimulatedCluster(
-      Path repo, Path stateDir, Process process, Path kubeconfig, String server, Duration took) {
+      Path repo,
+      Path bin,
+      Path stateDir,
+      Process process,
+      Path kubeconfig,
+      String server,
+      Duration took) {
     this.repo = repo;
+    this.bin = bin;
     this.stateDir = stateDir;
     this.process = process;
     this.kubeconfig = kubeconfig;
     this.server = server;
     this.startTime = took;
     this.client = newClient();
-    this.shutdownHook = new Thread(this::stopProcess, "simulated-cluster-stop");
+    this.shutdownHook = new Thread(this::stop, "simulated-cluster-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
   /**
    * Builds what is missing (once per JVM), then starts a fresh cluster whose kubeconfig, certificates,
-   * etcd data and logs live in {@code stateDir}. Any earlier data there is discarded.
+   * etcd data and logs live in {@code stateDir}. Any earlier data there is discarded. The cluster
+   * stops on {@link #close()} and, at the latest, when this JVM exits (even when it is killed).
    */
   public static SimulatedCluster start(Path stateDir) {
     Path bin = SimBuild.ensureBuilt();
-    return start(SimBuild.repoRoot(), bin, stateDir.toAbsolutePath().normalize());
+    return start(SimBuild.repoRoot(), bin, stateDir.toAbsolutePath().normalize(), false);
   }
 
-  private static SimulatedCluster start(Path repo, Path bin, Path stateDir) {
+  /**
+   * Like {@link #start(Path)}, but the cluster runs in the background, independent of this JVM: it
+   * stops on {@link #close()} or a JVM shutdown, unless {@link #leaveRunning()} was called; then
+   * {@link #stopCommand()} stops it.
+   */
+  public static SimulatedCluster startDetached(Path stateDir) {
+    Path bin = SimBuild.ensureBuilt();
+    return start(SimBuild.repoRoot(), bin, stateDir.toAbsolutePath().normalize(), true);
+  }
+
+  private static SimulatedCluster start(Path repo, Path bin, Path stateDir, boolean detached) {
     try {
       Files.createDirectories(stateDir);
     } catch (IOException e) {
       throw new SimulatedClusterException("cannot create " + stateDir + ": " + e.getMessage(), e);
     }
-    Path log = stateDir.resolve("simctl.log");
+    // Detached, simctl writes simctl.log itself; only the starting process's output goes here.
+    Path log = stateDir.resolve(detached ? "simctl-up.log" : "simctl.log");
     ProcessBuilder pb =
         new ProcessBuilder(
                 bin.resolve("simctl").toString(),
@@ -90,7 +111,7 @@ public final class SimulatedCluster implements AutoCloseable {
                 stateDir.toString(),
                 "--bin-dir",
                 bin.toString(),
-                "--exit-with-parent",
+                detached ? "--detach" : "--exit-with-parent",
                 "--timeout",
                 START_TIMEOUT.toSeconds() + "s")
             .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
@@ -129,7 +150,11 @@ public final class SimulatedCluster implements AutoCloseable {
     }
     Duration took = Duration.ofNanos(System.nanoTime() - began);
     Path kubeconfig = Path.of(field(line, "kubeconfig"));
-    return new SimulatedCluster(repo, stateDir, process, kubeconfig, field(line, "server"), took);
+    if (detached) {
+      waitQuietly(process);
+    }
+    return new SimulatedCluster(
+        repo, bin, stateDir, detached ? null : process, kubeconfig, field(line, "server"), took);
   }
 
   /** Reads simctl's stdout up to its "ready ..." line; null when it ends without one. */
@@ -295,7 +320,29 @@ public final class SimulatedCluster implements AutoCloseable {
     return CrdInstaller.installFile(client, yaml);
   }
 
-  /** Stops every component (SIGTERM to simctl, which stops them in reverse order). */
+  /** The shell command that stops this cluster, for a cluster left running. */
+  public String stopCommand() {
+    return bin.resolve("simctl") + " down --state-dir " + stateDir;
+  }
+
+  /**
+   * Closes the client and leaves a cluster started with {@link #startDetached} running after this
+   * JVM exits; {@link #stopCommand()} stops it.
+   */
+  public synchronized void leaveRunning() {
+    if (process != null) {
+      throw new IllegalStateException(
+          "this cluster stops with its JVM; start it with startDetached to leave it running");
+    }
+    if (closed) {
+      return;
+    }
+    closed = true;
+    client.close();
+    removeShutdownHook();
+  }
+
+  /** Stops every component (simctl stops them in reverse order of start) and closes the client. */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -303,15 +350,23 @@ public final class SimulatedCluster implements AutoCloseable {
     }
     closed = true;
     client.close();
+    removeShutdownHook();
+    stop();
+  }
+
+  private void removeShutdownHook() {
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException alreadyShuttingDown) {
       // the hook runs or ran
     }
-    stopProcess();
   }
 
-  private void stopProcess() {
+  private void stop() {
+    if (process == null) {
+      runDown();
+      return;
+    }
     if (!process.isAlive()) {
       return;
     }
@@ -323,6 +378,24 @@ public final class SimulatedCluster implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void runDown() {
+    try {
+      Process down =
+          new ProcessBuilder(
+                  bin.resolve("simctl").toString(), "down", "--state-dir", stateDir.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!down.waitFor(90, TimeUnit.SECONDS)) {
+        down.destroyForcibly();
+      }
+    } catch (IOException e) {
+      System.err.println("[sim] could not stop the cluster: " + e.getMessage() + "; run " + stopCommand());
+    } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
