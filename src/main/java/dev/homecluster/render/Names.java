@@ -32,17 +32,41 @@ public final class Names {
   public static final String ZFS_SNAPSHOT = "zfs-snapshot";
   public static final String ETCD_SNAPSHOT = "etcd-snapshot";
 
-  // Secrets the operator generates at run time (never rendered, never printed).
-  /** Cluster CA: keys ca.crt, ca.key. */
+  // Secrets the operator generates at run time, in CONTROL_PLANE_NAMESPACE (never rendered,
+  // never printed). Keys are listed for each; PEM-encoded.
+  /** Cluster CA: ca.crt, ca.key. */
   public static final String CLUSTER_CA_SECRET = "homecluster-ca";
-  /** etcd CA: keys ca.crt, ca.key. */
+  /** etcd CA: ca.crt, ca.key. */
   public static final String ETCD_CA_SECRET = "homecluster-etcd-ca";
-  /** Front-proxy CA: keys ca.crt, ca.key. */
+  /** Front-proxy CA: ca.crt, ca.key. */
   public static final String FRONT_PROXY_CA_SECRET = "homecluster-front-proxy-ca";
-  /** Service-account signing key pair: keys sa.key, sa.pub. */
+  /** Service-account signing key pair: sa.key, sa.pub. */
   public static final String SERVICE_ACCOUNT_KEY_SECRET = "homecluster-sa-keys";
-  /** VRRP authentication password: key auth-pass (8 characters). */
+  /**
+   * etcd member certificates of every master in one Secret, so the installer DaemonSet mounts one
+   * Secret: ca.crt (etcd CA) and, per master, see {@link #etcdMemberKey}.
+   */
+  public static final String ETCD_MEMBERS_SECRET = "homecluster-etcd-members";
+  /** apiserver's client certificate for etcd: ca.crt (etcd CA), tls.crt, tls.key. */
+  public static final String APISERVER_ETCD_CLIENT_SECRET = "homecluster-apiserver-etcd-client";
+  /** apiserver serving certificate: tls.crt, tls.key (ca.crt: cluster CA). */
+  public static final String APISERVER_SERVING_SECRET = "homecluster-apiserver-serving";
+  /** apiserver's client certificate for kubelets: tls.crt, tls.key. */
+  public static final String APISERVER_KUBELET_CLIENT_SECRET = "homecluster-apiserver-kubelet-client";
+  /** Front-proxy client certificate (aggregation layer): tls.crt, tls.key. */
+  public static final String FRONT_PROXY_CLIENT_SECRET = "homecluster-front-proxy-client";
+  /** Secret-at-rest encryption configuration: encryption-config.yaml. */
+  public static final String ENCRYPTION_CONFIG_SECRET = "homecluster-encryption-config";
+  /** etcd client certificate for snapshots and health checks: ca.crt, tls.crt, tls.key. */
+  public static final String ETCD_CLIENT_SECRET = "homecluster-etcd-client";
+  /** VRRP authentication password: auth-pass (8 characters). */
   public static final String VRRP_AUTH_SECRET = "homecluster-vrrp-auth";
+
+  /**
+   * Run-time input: a hash of every generated Secret's content, so workloads that mount them roll
+   * when a certificate is renewed. Empty when rendering for Git.
+   */
+  public static final String RUNTIME_SECRETS_HASH = "secrets-hash";
 
   /** Annotation that marks a pod template for the pod checkpointer. */
   public static final String CHECKPOINT_ANNOTATION = "checkpointer.homecluster.dev/checkpoint";
@@ -55,9 +79,12 @@ public final class Names {
 
   private Names() {}
 
-  /** etcd member Secret of one master: keys server.crt/key, peer.crt/key, ca.crt. */
-  public static String etcdMemberSecret(String nodeName) {
-    return "homecluster-etcd-" + nodeName;
+  /**
+   * Key of one master's file in {@link #ETCD_MEMBERS_SECRET}: {@code <node>.server.crt},
+   * {@code <node>.server.key}, {@code <node>.peer.crt}, {@code <node>.peer.key}.
+   */
+  public static String etcdMemberKey(String nodeName, String file) {
+    return nodeName + "." + file;
   }
 
   /** The etcd member name of a master: its node name. */
