@@ -1,6 +1,7 @@
 package dev.homecluster.render;
 
 import dev.homecluster.render.nodes.NodeRoles;
+import dev.homecluster.render.storage.CephStorage;
 import dev.homecluster.validation.Problem;
 import dev.homecluster.validation.Validator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -18,7 +19,8 @@ import java.util.TreeMap;
 public final class Renderer {
 
   /** Every component, in the order their objects are applied. Register new components here. */
-  public static final List<Component> DEFAULT_COMPONENTS = List.of(new NodeRoles());
+  public static final List<Component> DEFAULT_COMPONENTS =
+      List.of(new NodeRoles(), new CephStorage());
 
   /** Kinds that others depend on come first: namespaces before what lives in them, and so on. */
   private static final List<String> KIND_ORDER =
