@@ -44,7 +44,7 @@ final class Quantities {
       Quantity limit = requirements.getLimits().get(entry.getKey());
       if (limit != null && amount(entry.getValue()).compareTo(amount(limit)) > 0) {
         problems.error(
-            path + ".requests." + entry.getKey(),
+            field(path + ".requests", entry.getKey()),
             "request " + entry.getValue() + " is above the limit " + limit);
         ok = false;
       }
@@ -73,13 +73,26 @@ final class Quantities {
     return true;
   }
 
+  /**
+   * {@code path.name} for names like cpu or memory; names that a field path cannot carry (such as
+   * ephemeral-storage) are reported at the map, with the name in the message.
+   */
+  private static String field(String path, String name) {
+    return name != null && name.matches("[A-Za-z][A-Za-z0-9]*") ? path + "." + name : path;
+  }
+
   private static boolean checkAll(String path, Map<String, Quantity> values, Problems problems) {
     if (values == null) {
       return true;
     }
     boolean ok = true;
     for (var entry : new TreeMap<>(values).entrySet()) {
-      ok &= check(path + "." + entry.getKey(), entry.getValue(), problems);
+      if (entry.getValue() == null) {
+        problems.error(field(path, entry.getKey()), "must be a Kubernetes quantity such as 500m, 2 or 4Gi, got null");
+        ok = false;
+        continue;
+      }
+      ok &= check(field(path, entry.getKey()), entry.getValue(), problems);
     }
     return ok;
   }

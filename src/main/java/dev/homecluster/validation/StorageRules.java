@@ -1,5 +1,6 @@
 package dev.homecluster.validation;
 
+import dev.homecluster.api.v1alpha1.CephFilesystemSpec;
 import dev.homecluster.api.v1alpha1.CephSpec;
 import dev.homecluster.api.v1alpha1.HomeClusterSpec;
 import dev.homecluster.api.v1alpha1.NodeSpec;
@@ -8,11 +9,16 @@ import dev.homecluster.render.storage.CephDaemonResources;
 import dev.homecluster.render.storage.CephTopology;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Ceph settings that can be judged from the spec alone, and the plans that will fall over. */
 final class StorageRules implements Rule {
   /** The only value that lets Rook wipe disks on deletion. */
   public static final String DESTROY_CONFIRMATION = CephClusterResource.DESTROY_CONFIRMATION;
+
+  private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
 
   @Override
   public void check(HomeClusterSpec spec, Problems problems) {
@@ -34,11 +40,21 @@ final class StorageRules implements Rule {
     if (!ControlPlaneRules.isAbsoluteClean(ceph.getDataDirHostPath())) {
       problems.error(path + ".dataDirHostPath", "must be an absolute path without '..'");
     }
-    if (ceph.getFilesystem() != null) {
-      Integer replicas = ceph.getFilesystem().getReplicas();
+    checkName(path + ".namespace", ceph.getNamespace(), DNS_LABEL, problems);
+    if (ceph.getImage() == null || ceph.getImage().isBlank()) {
+      problems.error(path + ".image", "is required (a Ceph image such as " + CephSpec.DEFAULT_IMAGE + ")");
+    }
+    CephFilesystemSpec fs = ceph.getFilesystem();
+    if (fs == null) {
+      problems.error(path + ".filesystem", "is required (omit it for the defaults, do not set it to null)");
+    } else {
+      Integer replicas = fs.getReplicas();
       if (replicas == null || replicas < 1) {
         problems.error(path + ".filesystem.replicas", "must be at least 1, got " + replicas);
       }
+      checkName(path + ".filesystem.name", fs.getName(), DNS_LABEL, problems);
+      checkName(path + ".filesystem.dataPoolName", fs.getDataPoolName(), DNS_LABEL, problems);
+      checkName(path + ".filesystem.storageClassName", fs.getStorageClassName(), DNS_SUBDOMAIN, problems);
     }
     checkResources(spec, ceph, problems);
     if (spec.getNodes() == null || problems.hasErrorAt(path)) {
@@ -53,6 +69,18 @@ final class StorageRules implements Rule {
     }
     checkMonitors(ceph, topology, problems);
     checkReplication(ceph, topology, problems);
+  }
+
+  private static void checkName(String path, String value, Pattern pattern, Problems problems) {
+    if (value == null || value.isEmpty()) {
+      problems.error(path, "is required");
+    } else if (value.length() > 63 || !pattern.matcher(value).matches()) {
+      problems.error(
+          path,
+          "must be a lowercase DNS name of at most 63 characters (a-z, 0-9, '-'), got \""
+              + Text.shorten(value)
+              + "\"");
+    }
   }
 
   private static void checkResources(HomeClusterSpec spec, CephSpec ceph, Problems problems) {
@@ -129,7 +157,8 @@ final class StorageRules implements Rule {
               + topology.poolSize()
               + (topology.poolSize() < requested ? " (capped to what the OSDs can hold)" : ""));
     }
-    if (CephTopology.FAILURE_DOMAIN_OSD.equals(topology.failureDomain())) {
+    // One replica asked for on purpose (a lab) has no copies that could share a machine.
+    if (CephTopology.FAILURE_DOMAIN_OSD.equals(topology.failureDomain()) && requested > 1) {
       String nodes = osdNodes + " OSD " + (osdNodes == 1 ? "node" : "nodes");
       String risk =
           topology.poolSize() == 1

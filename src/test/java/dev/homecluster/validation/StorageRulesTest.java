@@ -101,6 +101,22 @@ class StorageRulesTest {
   }
 
   @Test
+  void aSingleReplicaAskedForOnPurposeIsNotWarnedAbout() {
+    HomeCluster lab = Examples.load(Examples.ONE_BOX_LAB);
+    assertThat(warnings(lab)).noneMatch(w -> w.contains("spec.storage"));
+
+    lab.getSpec().getStorage().getCeph().getFilesystem().setReplicas(2);
+    assertThat(warnings(lab))
+        .contains(
+            "warning: spec.storage.ceph.filesystem.replicas: 2 replicas but only 1 node has OSDs, so copies"
+                + " share machines; the pools get size 1 (capped to what the OSDs can hold)")
+        .contains(
+            "warning: spec.storage.ceph.filesystem: with 1 OSD node the failure domain is osd, not host:"
+                + " the pools keep a single copy, so losing one disk loses data. 3 workers with"
+                + " storageDevices make it host");
+  }
+
+  @Test
   void rejectsQuantitiesKubernetesWouldRejectAndRequestsAboveLimits() {
     HomeCluster home = Examples.load(Examples.HOME);
     ceph(home).getOsdResources().getRequests().put("memory", new Quantity("3Gi"));
