@@ -17,7 +17,9 @@ final class Quantities {
     }
     try {
       // Kubernetes' own grammar: fabric8 parses more leniently than the API server.
-      if (!quantity.toString().matches("^[+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+|[numkMGTPE]|[KMGTPE]i)?$")) {
+      if (!quantity
+          .toString()
+          .matches("^[+]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+|[numkMGTPE]|[KMGTPE]i)?$")) {
         return null;
       }
       return quantity.getNumericalAmount();
@@ -31,7 +33,8 @@ final class Quantities {
   }
 
   /** Reports unparseable quantities and requests above limits; true when all is well. */
-  static boolean checkRequirements(String path, ResourceRequirements requirements, Problems problems) {
+  static boolean checkRequirements(
+      String path, ResourceRequirements requirements, Problems problems) {
     if (requirements == null) {
       return true;
     }
@@ -88,7 +91,9 @@ final class Quantities {
     boolean ok = true;
     for (var entry : new TreeMap<>(values).entrySet()) {
       if (entry.getValue() == null) {
-        problems.error(field(path, entry.getKey()), "must be a Kubernetes quantity such as 500m, 2 or 4Gi, got null");
+        problems.error(
+            field(path, entry.getKey()),
+            "must be a Kubernetes quantity such as 500m, 2 or 4Gi, got null");
         ok = false;
         continue;
       }

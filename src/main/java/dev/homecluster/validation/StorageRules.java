@@ -28,7 +28,9 @@ final class StorageRules implements Rule {
     }
     String path = "spec.storage.ceph";
     String confirmation = ceph.getCleanupConfirmation();
-    if (confirmation != null && !confirmation.isEmpty() && !DESTROY_CONFIRMATION.equals(confirmation)) {
+    if (confirmation != null
+        && !confirmation.isEmpty()
+        && !DESTROY_CONFIRMATION.equals(confirmation)) {
       problems.error(
           path + ".cleanupConfirmation",
           "must be empty or exactly \"" + DESTROY_CONFIRMATION + "\"");
@@ -42,11 +44,13 @@ final class StorageRules implements Rule {
     }
     checkName(path + ".namespace", ceph.getNamespace(), DNS_LABEL, problems);
     if (ceph.getImage() == null || ceph.getImage().isBlank()) {
-      problems.error(path + ".image", "is required (a Ceph image such as " + CephSpec.DEFAULT_IMAGE + ")");
+      problems.error(
+          path + ".image", "is required (a Ceph image such as " + CephSpec.DEFAULT_IMAGE + ")");
     }
     CephFilesystemSpec fs = ceph.getFilesystem();
     if (fs == null) {
-      problems.error(path + ".filesystem", "is required (omit it for the defaults, do not set it to null)");
+      problems.error(
+          path + ".filesystem", "is required (omit it for the defaults, do not set it to null)");
     } else {
       Integer replicas = fs.getReplicas();
       if (replicas == null || replicas < 1) {
@@ -54,7 +58,8 @@ final class StorageRules implements Rule {
       }
       checkName(path + ".filesystem.name", fs.getName(), DNS_LABEL, problems);
       checkName(path + ".filesystem.dataPoolName", fs.getDataPoolName(), DNS_LABEL, problems);
-      checkName(path + ".filesystem.storageClassName", fs.getStorageClassName(), DNS_SUBDOMAIN, problems);
+      checkName(
+          path + ".filesystem.storageClassName", fs.getStorageClassName(), DNS_SUBDOMAIN, problems);
     }
     checkResources(spec, ceph, problems);
     if (spec.getNodes() == null || problems.hasErrorAt(path)) {
@@ -63,8 +68,7 @@ final class StorageRules implements Rule {
     CephTopology topology = CephTopology.of(spec);
     if (topology.osdNodes().isEmpty()) {
       problems.warning(
-          path,
-          "Ceph is enabled but no worker lists storageDevices, so there will be no OSDs");
+          path, "Ceph is enabled but no worker lists storageDevices, so there will be no OSDs");
       return;
     }
     checkMonitors(ceph, topology, problems);
@@ -103,7 +107,10 @@ final class StorageRules implements Rule {
     }
     var limit = Quantities.get(osd.getLimits(), "memory");
     if (limit != null
-        && limit.getNumericalAmount().compareTo(CephDaemonResources.MIN_OSD_MEMORY_LIMIT.getNumericalAmount()) < 0) {
+        && limit
+                .getNumericalAmount()
+                .compareTo(CephDaemonResources.MIN_OSD_MEMORY_LIMIT.getNumericalAmount())
+            < 0) {
       problems.warning(
           path + ".limits.memory",
           "an OSD memory limit of "
@@ -163,7 +170,8 @@ final class StorageRules implements Rule {
       String risk =
           topology.poolSize() == 1
               ? "the pools keep a single copy, so losing one disk loses data"
-              : "copies may share a machine, so losing one machine can lose every copy of some data";
+              : "copies may share a machine, so losing one machine can lose every copy of some"
+                    + " data";
       problems.warning(
           path,
           "with "

@@ -27,10 +27,13 @@ class ValidatePlanTest {
 
   @Test
   void warnsAboutAWorkerWhoseDeclaredCapacityIsTooSmallAndStillAcceptsTheSpec() throws Exception {
-    String home = Files.readString(Examples.path(Examples.HOME))
-        .replace(
-            "- {name: worker-1, address: 192.168.1.131, roles: [worker], storageDevices: [sdb]}",
-            "- {name: worker-1, address: 192.168.1.131, roles: [worker], storageDevices: [sdb], capacity: {cpu: '4', memory: 3Gi}}");
+    String home =
+        Files.readString(Examples.path(Examples.HOME))
+            .replace(
+                "- {name: worker-1, address: 192.168.1.131, roles: [worker], storageDevices:"
+                    + " [sdb]}",
+                "- {name: worker-1, address: 192.168.1.131, roles: [worker], storageDevices: [sdb],"
+                    + " capacity: {cpu: '4', memory: 3Gi}}");
     Path file = dir.resolve("home.yaml");
     Files.writeString(file, home);
 
@@ -39,8 +42,9 @@ class ValidatePlanTest {
     assertThat(exit).isZero();
     assertThat(out.toString()).isEqualTo("ok\n");
     assertThat(err.toString())
-        .contains("warning: spec.nodes[3]: worker-1 requests 0.8 CPU of 4 and 3.5Gi memory of 3Gi allocatable"
-            + " (declared capacity): overcommitted by 512Mi memory\n");
+        .contains(
+            "warning: spec.nodes[3]: worker-1 requests 0.8 CPU of 4 and 3.5Gi memory of 3Gi"
+                + " allocatable (declared capacity): overcommitted by 512Mi memory\n");
   }
 
   @Test

@@ -98,11 +98,16 @@ public final class RookCrds {
     if (crd == null) {
       throw new IllegalArgumentException("no CRD " + crdName + " in " + file().orElseThrow());
     }
-    JsonNode openApi = crd.path("spec").path("versions").path(0).path("schema").path("openAPIV3Schema");
-    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(toJsonSchema(openApi));
+    JsonNode openApi =
+        crd.path("spec").path("versions").path(0).path("schema").path("openAPIV3Schema");
+    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4)
+        .getSchema(toJsonSchema(openApi));
   }
 
-  /** Problems of an object against a CRD's schema, as {@code $.spec.mon.count: ...}; empty when valid. */
+  /**
+   * Problems of an object against a CRD's schema, as {@code $.spec.mon.count: ...}; empty when
+   * valid.
+   */
   public static List<String> validate(String crdName, Object object) {
     JsonNode node = JSON.valueToTree(object);
     List<String> problems = new ArrayList<>();
@@ -119,36 +124,46 @@ public final class RookCrds {
       return openApi;
     }
     ObjectNode out = NODES.objectNode();
-    openApi.fields().forEachRemaining(field -> {
-      String key = field.getKey();
-      JsonNode value = field.getValue();
-      switch (key) {
-        case "properties" -> {
-          ObjectNode properties = NODES.objectNode();
-          value.fields().forEachRemaining(p -> properties.set(p.getKey(), toJsonSchema(p.getValue())));
-          out.set(key, properties);
-        }
-        case "items", "not" -> out.set(key, toJsonSchema(value));
-        case "additionalProperties" -> out.set(key, value.isObject() ? toJsonSchema(value) : value);
-        case "anyOf", "allOf", "oneOf" -> {
-          ArrayNode list = NODES.arrayNode();
-          value.forEach(v -> list.add(toJsonSchema(v)));
-          out.set(key, list);
-        }
-        case "nullable", "format" -> { }
-        default -> {
-          if (!key.startsWith("x-kubernetes-")) {
-            out.set(key, value);
-          }
-        }
-      }
-    });
+    openApi
+        .fields()
+        .forEachRemaining(
+            field -> {
+              String key = field.getKey();
+              JsonNode value = field.getValue();
+              switch (key) {
+                case "properties" -> {
+                  ObjectNode properties = NODES.objectNode();
+                  value
+                      .fields()
+                      .forEachRemaining(
+                          p -> properties.set(p.getKey(), toJsonSchema(p.getValue())));
+                  out.set(key, properties);
+                }
+                case "items", "not" -> out.set(key, toJsonSchema(value));
+                case "additionalProperties" ->
+                    out.set(key, value.isObject() ? toJsonSchema(value) : value);
+                case "anyOf", "allOf", "oneOf" -> {
+                  ArrayNode list = NODES.arrayNode();
+                  value.forEach(v -> list.add(toJsonSchema(v)));
+                  out.set(key, list);
+                }
+                case "nullable", "format" -> {}
+                default -> {
+                  if (!key.startsWith("x-kubernetes-")) {
+                    out.set(key, value);
+                  }
+                }
+              }
+            });
     if (openApi.path("x-kubernetes-int-or-string").asBoolean(false)) {
       out.remove("type");
       if (!out.has("anyOf")) {
-        out.set("anyOf", NODES.arrayNode()
-            .add(NODES.objectNode().put("type", "integer"))
-            .add(NODES.objectNode().put("type", "string")));
+        out.set(
+            "anyOf",
+            NODES
+                .arrayNode()
+                .add(NODES.objectNode().put("type", "integer"))
+                .add(NODES.objectNode().put("type", "string")));
       }
     }
     if (openApi.path("x-kubernetes-embedded-resource").asBoolean(false) && out.has("properties")) {

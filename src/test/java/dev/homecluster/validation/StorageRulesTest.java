@@ -34,7 +34,11 @@ class StorageRulesTest {
   @Test
   void acceptsShortDeviceNamesAndStablePaths() {
     HomeCluster home = Examples.load(Examples.HOME);
-    home.getSpec().getNodes().get(3).setStorageDevices(List.of("sdb", "nvme0n1", "/dev/disk/by-id/ata-ST4000DM004-2CV104_ZFN0ABCD"));
+    home.getSpec()
+        .getNodes()
+        .get(3)
+        .setStorageDevices(
+            List.of("sdb", "nvme0n1", "/dev/disk/by-id/ata-ST4000DM004-2CV104_ZFN0ABCD"));
 
     assertThat(errors(home)).isEmpty();
   }
@@ -42,26 +46,45 @@ class StorageRulesTest {
   @Test
   void rejectsRelativeAndParentDevicePaths() {
     HomeCluster home = Examples.load(Examples.HOME);
-    home.getSpec().getNodes().get(3).setStorageDevices(List.of("disk/by-id/ata-X", "/dev/../etc/passwd", "../sdb"));
+    home.getSpec()
+        .getNodes()
+        .get(3)
+        .setStorageDevices(List.of("disk/by-id/ata-X", "/dev/../etc/passwd", "../sdb"));
 
     assertThat(errors(home))
-        .anySatisfy(e -> assertThat(e).startsWith("spec.nodes[3].storageDevices[0]: ").contains("relative paths are not allowed"))
-        .anySatisfy(e -> assertThat(e).startsWith("spec.nodes[3].storageDevices[1]: ").contains("'..'"))
-        .anySatisfy(e -> assertThat(e).startsWith("spec.nodes[3].storageDevices[2]: ").contains("'..'"));
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .startsWith("spec.nodes[3].storageDevices[0]: ")
+                    .contains("relative paths are not allowed"))
+        .anySatisfy(
+            e -> assertThat(e).startsWith("spec.nodes[3].storageDevices[1]: ").contains("'..'"))
+        .anySatisfy(
+            e -> assertThat(e).startsWith("spec.nodes[3].storageDevices[2]: ").contains("'..'"));
   }
 
   @Test
   void warnsWhenTheOsdMemoryLimitIsUnderTwoGigabytes() {
     HomeCluster home = Examples.load(Examples.HOME);
     ceph(home).getOsdResources().getLimits().put("memory", new Quantity("1Gi"));
-    home.getSpec().getNodes().get(5).setOsdResources(
-        new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1536Mi")).build());
+    home.getSpec()
+        .getNodes()
+        .get(5)
+        .setOsdResources(
+            new ResourceRequirementsBuilder()
+                .addToLimits("memory", new Quantity("1536Mi"))
+                .build());
 
     assertThat(warnings(home))
         .contains(
-            "warning: spec.storage.ceph.osdResources.limits.memory: an OSD memory limit of 1Gi is below 2Gi;"
-                + " OSDs with less were unstable (Rook recommends at least 2Gi)")
-        .anySatisfy(w -> assertThat(w).startsWith("warning: spec.nodes[5].osdResources.limits.memory: an OSD memory limit of 1536Mi"));
+            "warning: spec.storage.ceph.osdResources.limits.memory: an OSD memory limit of 1Gi is"
+                + " below 2Gi; OSDs with less were unstable (Rook recommends at least 2Gi)")
+        .anySatisfy(
+            w ->
+                assertThat(w)
+                    .startsWith(
+                        "warning: spec.nodes[5].osdResources.limits.memory: an OSD memory limit of"
+                            + " 1536Mi"));
   }
 
   @Test
@@ -69,7 +92,9 @@ class StorageRulesTest {
     HomeCluster home = Examples.load(Examples.HOME);
     ceph(home).setMonCount(2);
 
-    assertThat(warnings(home)).anySatisfy(w -> assertThat(w).startsWith("warning: spec.storage.ceph.monCount: 2 monitors"));
+    assertThat(warnings(home))
+        .anySatisfy(
+            w -> assertThat(w).startsWith("warning: spec.storage.ceph.monCount: 2 monitors"));
   }
 
   @Test
@@ -80,8 +105,9 @@ class StorageRulesTest {
 
     assertThat(warnings(home))
         .contains(
-            "warning: spec.storage.ceph.monCount: 5 monitors need 5 nodes, but only 3 (the workers) can"
-                + " hold them; 2 would never be scheduled. Lower monCount or set allowMultipleMonsPerNode");
+            "warning: spec.storage.ceph.monCount: 5 monitors need 5 nodes, but only 3 (the workers)"
+                + " can hold them; 2 would never be scheduled. Lower monCount or set"
+                + " allowMultipleMonsPerNode");
 
     ceph(home).setAllowMultipleMonsPerNode(true);
     assertThat(warnings(home)).noneMatch(w -> w.contains("would never be scheduled"));
@@ -94,10 +120,15 @@ class StorageRulesTest {
 
     assertThat(warnings(home))
         .contains(
-            "warning: spec.storage.ceph.filesystem.replicas: 3 replicas but only 2 nodes have OSDs, so copies"
-                + " share machines; the pools get size 2 (capped to what the OSDs can hold)")
-        .anySatisfy(w -> assertThat(w).startsWith(
-            "warning: spec.storage.ceph.filesystem: with 2 OSD nodes the failure domain is osd, not host"));
+            "warning: spec.storage.ceph.filesystem.replicas: 3 replicas but only 2 nodes have OSDs,"
+                + " so copies share machines; the pools get size 2 (capped to what the OSDs can"
+                + " hold)")
+        .anySatisfy(
+            w ->
+                assertThat(w)
+                    .startsWith(
+                        "warning: spec.storage.ceph.filesystem: with 2 OSD nodes the failure domain"
+                            + " is osd, not host"));
   }
 
   @Test
@@ -108,24 +139,37 @@ class StorageRulesTest {
     lab.getSpec().getStorage().getCeph().getFilesystem().setReplicas(2);
     assertThat(warnings(lab))
         .contains(
-            "warning: spec.storage.ceph.filesystem.replicas: 2 replicas but only 1 node has OSDs, so copies"
-                + " share machines; the pools get size 1 (capped to what the OSDs can hold)")
+            "warning: spec.storage.ceph.filesystem.replicas: 2 replicas but only 1 node has OSDs,"
+                + " so copies share machines; the pools get size 1 (capped to what the OSDs can"
+                + " hold)")
         .contains(
-            "warning: spec.storage.ceph.filesystem: with 1 OSD node the failure domain is osd, not host:"
-                + " the pools keep a single copy, so losing one disk loses data. 3 workers with"
-                + " storageDevices make it host");
+            "warning: spec.storage.ceph.filesystem: with 1 OSD node the failure domain is osd, not"
+                + " host: the pools keep a single copy, so losing one disk loses data. 3 workers"
+                + " with storageDevices make it host");
   }
 
   @Test
   void rejectsQuantitiesKubernetesWouldRejectAndRequestsAboveLimits() {
     HomeCluster home = Examples.load(Examples.HOME);
     ceph(home).getOsdResources().getRequests().put("memory", new Quantity("3Gi"));
-    ceph(home).setMonResources(new ResourceRequirementsBuilder().addToRequests("memory", new Quantity("lots")).build());
-    home.getSpec().getNodes().get(3).setCapacity(new NodeCapacity(new Quantity("four"), new Quantity("16Gi")));
+    ceph(home)
+        .setMonResources(
+            new ResourceRequirementsBuilder()
+                .addToRequests("memory", new Quantity("lots"))
+                .build());
+    home.getSpec()
+        .getNodes()
+        .get(3)
+        .setCapacity(new NodeCapacity(new Quantity("four"), new Quantity("16Gi")));
 
     assertThat(errors(home))
-        .contains("spec.storage.ceph.osdResources.requests.memory: request 3Gi is above the limit 2Gi")
-        .contains("spec.storage.ceph.monResources.requests.memory: must be a Kubernetes quantity such as 500m, 2 or 4Gi, got \"lots\"")
-        .contains("spec.nodes[3].capacity.cpu: must be a Kubernetes quantity such as 500m, 2 or 4Gi, got \"four\"");
+        .contains(
+            "spec.storage.ceph.osdResources.requests.memory: request 3Gi is above the limit 2Gi")
+        .contains(
+            "spec.storage.ceph.monResources.requests.memory: must be a Kubernetes quantity such as"
+                + " 500m, 2 or 4Gi, got \"lots\"")
+        .contains(
+            "spec.nodes[3].capacity.cpu: must be a Kubernetes quantity such as 500m, 2 or 4Gi, got"
+                + " \"four\"");
   }
 }

@@ -20,8 +20,8 @@ import java.util.TreeMap;
 
 /**
  * The Rook {@code ceph.rook.io/v1} CephCluster: monitors, managers and dashboard on the workers,
- * one OSD per listed device on each worker that lists devices, resources per daemon, and a
- * cleanup policy that never wipes disks unless the spec confirms it.
+ * one OSD per listed device on each worker that lists devices, resources per daemon, and a cleanup
+ * policy that never wipes disks unless the spec confirms it.
  *
  * <p>No Java model of Rook's CRDs exists, so the object is a generic resource whose spec is built
  * here key by key; tests check it against Rook's published CRD schema.
@@ -29,6 +29,7 @@ import java.util.TreeMap;
 public final class CephClusterResource {
   public static final String API_VERSION = "ceph.rook.io/v1";
   public static final String KIND = "CephCluster";
+
   /** The only confirmation with which Rook wipes the hosts' data when the cluster is deleted. */
   public static final String DESTROY_CONFIRMATION = "yes-really-destroy-data";
 
@@ -54,7 +55,13 @@ public final class CephClusterResource {
     body.put("placement", placement());
     body.put(
         "priorityClassNames",
-        map("mon", "system-node-critical", "osd", "system-node-critical", "mgr", "system-cluster-critical"));
+        map(
+            "mon",
+            "system-node-critical",
+            "osd",
+            "system-node-critical",
+            "mgr",
+            "system-cluster-critical"));
     body.put("disruptionManagement", map("managePodBudgets", true));
     body.put("cleanupPolicy", cleanupPolicy(ceph));
     return new GenericKubernetesResourceBuilder()
@@ -69,8 +76,8 @@ public final class CephClusterResource {
   }
 
   /**
-   * One storage device as Rook names it. Rook takes a kernel name ({@code sdb}) or a full udev
-   * path ({@code /dev/disk/by-id/...}, stable across reboots) in the same {@code name} field.
+   * One storage device as Rook names it. Rook takes a kernel name ({@code sdb}) or a full udev path
+   * ({@code /dev/disk/by-id/...}, stable across reboots) in the same {@code name} field.
    */
   public static Map<String, Object> device(String device) {
     return map("name", device);
@@ -106,8 +113,8 @@ public final class CephClusterResource {
 
   /**
    * Every Ceph daemon on the workers. OSDs are pinned by Rook to the nodes listed under storage;
-   * they and their prepare jobs tolerate every NoSchedule taint, as the reference cluster did, so
-   * a taint never keeps an OSD from the disk the spec put it on.
+   * they and their prepare jobs tolerate every NoSchedule taint, as the reference cluster did, so a
+   * taint never keeps an OSD from the disk the spec put it on.
    */
   private static Map<String, Object> placement() {
     Map<String, Object> placement = new TreeMap<>();
@@ -115,7 +122,12 @@ public final class CephClusterResource {
     Map<String, Object> tolerateNoSchedule =
         map(
             "tolerations",
-            List.of(asMap(new TolerationBuilder().withOperator("Exists").withEffect("NoSchedule").build())));
+            List.of(
+                asMap(
+                    new TolerationBuilder()
+                        .withOperator("Exists")
+                        .withEffect("NoSchedule")
+                        .build())));
     placement.put("osd", tolerateNoSchedule);
     placement.put("prepareosd", tolerateNoSchedule);
     return placement;
@@ -154,7 +166,11 @@ public final class CephClusterResource {
           if (v instanceof Map<?, ?> m) {
             out.put(k, sorted((Map<String, Object>) m));
           } else if (v instanceof List<?> l) {
-            out.put(k, l.stream().map(e -> e instanceof Map<?, ?> m ? sorted((Map<String, Object>) m) : e).toList());
+            out.put(
+                k,
+                l.stream()
+                    .map(e -> e instanceof Map<?, ?> m ? sorted((Map<String, Object>) m) : e)
+                    .toList());
           } else {
             out.put(k, v);
           }

@@ -10,9 +10,9 @@ import java.util.TreeMap;
 
 /**
  * Requests and limits of every Ceph daemon. The spec's values win; the defaults follow Rook's
- * guidance and the reference cluster's lesson: OSDs need a 2Gi memory limit to be stable,
- * monitors 1Gi, managers 512Mi, and the OSD prepare job gets no memory limit at all (it is
- * killed mid-way otherwise).
+ * guidance and the reference cluster's lesson: OSDs need a 2Gi memory limit to be stable, monitors
+ * 1Gi, managers 512Mi, and the OSD prepare job gets no memory limit at all (it is killed mid-way
+ * otherwise).
  */
 public final class CephDaemonResources {
   /** Below this OSD memory limit Rook warns and OSDs were seen to crash. */
@@ -78,7 +78,8 @@ public final class CephDaemonResources {
     return builder.build();
   }
 
-  private static void putQuantities(Map<String, Object> out, String key, Map<String, Quantity> values) {
+  private static void putQuantities(
+      Map<String, Object> out, String key, Map<String, Quantity> values) {
     if (values == null || values.isEmpty()) {
       return;
     }

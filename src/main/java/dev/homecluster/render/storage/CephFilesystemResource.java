@@ -14,8 +14,8 @@ import java.util.TreeMap;
 
 /**
  * The Rook CephFilesystem: a replicated metadata pool, one named replicated data pool, and one
- * active metadata server with a hot standby. Pools keep their copies on different hosts when
- * there are at least three OSD nodes, otherwise on different OSDs (the validator warns then).
+ * active metadata server with a hot standby. Pools keep their copies on different hosts when there
+ * are at least three OSD nodes, otherwise on different OSDs (the validator warns then).
  */
 public final class CephFilesystemResource {
   public static final String KIND = "CephFilesystem";

@@ -21,14 +21,15 @@ import java.util.TreeMap;
  * What the nightly rsync reads: the whole Ceph filesystem, read-only.
  *
  * <p>A claim provisioned by the StorageClass would be a new, empty subvolume, and the backup would
- * copy nothing. So this is a static PersistentVolume of the filesystem's root ({@code rootPath:
- * /}, every CSI subvolume included), bound by name to a ReadOnlyMany claim in the backup
- * namespace, and mounted with a Ceph user (a Rook CephClient) that can only read. ceph-csi mounts
- * static volumes with a Secret holding {@code userID} and {@code userKey}; the operator writes it
- * at run time from the key Rook generates for the CephClient.
+ * copy nothing. So this is a static PersistentVolume of the filesystem's root ({@code rootPath: /},
+ * every CSI subvolume included), bound by name to a ReadOnlyMany claim in the backup namespace, and
+ * mounted with a Ceph user (a Rook CephClient) that can only read. ceph-csi mounts static volumes
+ * with a Secret holding {@code userID} and {@code userKey}; the operator writes it at run time from
+ * the key Rook generates for the CephClient.
  */
 public final class CephFsBackupSource {
   public static final String CLIENT_KIND = "CephClient";
+
   /** Nominal: CephFS does not enforce a size on a static volume of the root. */
   static final Quantity NOMINAL_SIZE = new Quantity("1Gi");
 
@@ -38,7 +39,9 @@ public final class CephFsBackupSource {
     return List.of(readerClient(ceph), volume(ceph), claim(ceph));
   }
 
-  /** A Ceph user that may read the filesystem and nothing else ({@code ceph fs authorize ... r}). */
+  /**
+   * A Ceph user that may read the filesystem and nothing else ({@code ceph fs authorize ... r}).
+   */
   static GenericKubernetesResource readerClient(CephSpec ceph) {
     String fs = ceph.getFilesystem().getName();
     Map<String, Object> caps = new TreeMap<>();

@@ -30,9 +30,11 @@ public final class CephFsStorageClass {
     parameters.put("clusterID", ns);
     parameters.put("fsName", fs.getName());
     parameters.put("pool", CephFilesystemResource.cephDataPoolName(fs));
-    parameters.put("csi.storage.k8s.io/provisioner-secret-name", Names.ROOK_CEPHFS_PROVISIONER_SECRET);
+    parameters.put(
+        "csi.storage.k8s.io/provisioner-secret-name", Names.ROOK_CEPHFS_PROVISIONER_SECRET);
     parameters.put("csi.storage.k8s.io/provisioner-secret-namespace", ns);
-    parameters.put("csi.storage.k8s.io/controller-expand-secret-name", Names.ROOK_CEPHFS_PROVISIONER_SECRET);
+    parameters.put(
+        "csi.storage.k8s.io/controller-expand-secret-name", Names.ROOK_CEPHFS_PROVISIONER_SECRET);
     parameters.put("csi.storage.k8s.io/controller-expand-secret-namespace", ns);
     parameters.put("csi.storage.k8s.io/node-stage-secret-name", Names.ROOK_CEPHFS_NODE_SECRET);
     parameters.put("csi.storage.k8s.io/node-stage-secret-namespace", ns);

@@ -16,10 +16,12 @@ import java.util.List;
  * operator skips this component, reports why, and reconciles everything else.
  */
 public final class CephStorage implements Component {
-  public static final String CEPH_CLUSTER_API = CephClusterResource.API_VERSION + "/" + CephClusterResource.KIND;
+  public static final String CEPH_CLUSTER_API =
+      CephClusterResource.API_VERSION + "/" + CephClusterResource.KIND;
   public static final String CEPH_FILESYSTEM_API =
       CephClusterResource.API_VERSION + "/" + CephFilesystemResource.KIND;
-  public static final String CEPH_CLIENT_API = CephClusterResource.API_VERSION + "/" + CephFsBackupSource.CLIENT_KIND;
+  public static final String CEPH_CLIENT_API =
+      CephClusterResource.API_VERSION + "/" + CephFsBackupSource.CLIENT_KIND;
 
   @Override
   public String name() {

@@ -62,7 +62,9 @@ public record CephTopology(
 
   /** The replicas the spec asks for (3 when unset). */
   public static int requestedReplicas(CephSpec ceph) {
-    if (ceph == null || ceph.getFilesystem() == null || ceph.getFilesystem().getReplicas() == null) {
+    if (ceph == null
+        || ceph.getFilesystem() == null
+        || ceph.getFilesystem().getReplicas() == null) {
       return 3;
     }
     return ceph.getFilesystem().getReplicas();

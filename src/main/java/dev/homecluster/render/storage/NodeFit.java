@@ -19,7 +19,10 @@ import java.util.Map;
  * @param tolerations the pod's tolerations
  */
 public record NodeFit(
-    String nodeName, Map<String, String> nodeSelector, NodeAffinity affinity, List<Toleration> tolerations) {
+    String nodeName,
+    Map<String, String> nodeSelector,
+    NodeAffinity affinity,
+    List<Toleration> tolerations) {
 
   public NodeFit {
     nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
@@ -37,7 +40,9 @@ public record NodeFit(
     }
     if (affinity != null
         && affinity.getRequiredDuringSchedulingIgnoredDuringExecution() != null
-        && !matchesAnyTerm(affinity.getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms(), node)) {
+        && !matchesAnyTerm(
+            affinity.getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms(),
+            node)) {
       return false;
     }
     return node.taints().stream()
@@ -61,17 +66,24 @@ public record NodeFit(
   }
 
   private static boolean matches(NodeSelectorTerm term, PlannedNode node) {
-    List<NodeSelectorRequirement> expressions = term.getMatchExpressions() == null ? List.of() : term.getMatchExpressions();
-    List<NodeSelectorRequirement> fields = term.getMatchFields() == null ? List.of() : term.getMatchFields();
+    List<NodeSelectorRequirement> expressions =
+        term.getMatchExpressions() == null ? List.of() : term.getMatchExpressions();
+    List<NodeSelectorRequirement> fields =
+        term.getMatchFields() == null ? List.of() : term.getMatchFields();
     if (expressions.isEmpty() && fields.isEmpty()) {
       return false;
     }
-    return expressions.stream().allMatch(r -> matches(r, node.labels().get(r.getKey()), node.labels().containsKey(r.getKey())))
+    return expressions.stream()
+            .allMatch(
+                r ->
+                    matches(
+                        r, node.labels().get(r.getKey()), node.labels().containsKey(r.getKey())))
         && fields.stream()
             .allMatch(r -> "metadata.name".equals(r.getKey()) && matches(r, node.name(), true));
   }
 
-  private static boolean matches(NodeSelectorRequirement requirement, String value, boolean present) {
+  private static boolean matches(
+      NodeSelectorRequirement requirement, String value, boolean present) {
     List<String> values = requirement.getValues() == null ? List.of() : requirement.getValues();
     return switch (requirement.getOperator()) {
       case "In" -> present && values.contains(value);
@@ -105,7 +117,9 @@ public record NodeFit(
     if (!toleration.getKey().equals(taint.getKey())) {
       return false;
     }
-    return exists || java.util.Objects.equals(emptyToNull(toleration.getValue()), emptyToNull(taint.getValue()));
+    return exists
+        || java.util.Objects.equals(
+            emptyToNull(toleration.getValue()), emptyToNull(taint.getValue()));
   }
 
   private static String emptyToNull(String s) {

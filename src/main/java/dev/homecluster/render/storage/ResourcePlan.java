@@ -47,7 +47,8 @@ public record ResourcePlan(List<NodePlan> nodes, List<String> unplaced) {
     }
 
     public boolean memoryOvercommitted() {
-      return node.memoryAllocatable() != null && memoryRequested().compareTo(node.memoryAllocatable()) > 0;
+      return node.memoryAllocatable() != null
+          && memoryRequested().compareTo(node.memoryAllocatable()) > 0;
     }
 
     /** True or false when the allocatable is known, null when it is not. */
@@ -94,21 +95,22 @@ public record ResourcePlan(List<NodePlan> nodes, List<String> unplaced) {
       if (plan.memoryOvercommitted()) {
         over.add(bytes(plan.memoryRequested().subtract(node.memoryAllocatable())) + " memory");
       }
-      out.add(Problem.warning(
-          "spec.nodes[" + node.index() + "]",
-          node.name()
-              + " requests "
-              + cores(plan.cpuRequested())
-              + " CPU of "
-              + (node.cpuAllocatable() == null ? "unknown" : cores(node.cpuAllocatable()))
-              + " and "
-              + bytes(plan.memoryRequested())
-              + " memory of "
-              + (node.memoryAllocatable() == null ? "unknown" : bytes(node.memoryAllocatable()))
-              + " allocatable ("
-              + ("node".equals(node.allocatableSource()) ? "observed" : "declared capacity")
-              + "): overcommitted by "
-              + String.join(" and ", over)));
+      out.add(
+          Problem.warning(
+              "spec.nodes[" + node.index() + "]",
+              node.name()
+                  + " requests "
+                  + cores(plan.cpuRequested())
+                  + " CPU of "
+                  + (node.cpuAllocatable() == null ? "unknown" : cores(node.cpuAllocatable()))
+                  + " and "
+                  + bytes(plan.memoryRequested())
+                  + " memory of "
+                  + (node.memoryAllocatable() == null ? "unknown" : bytes(node.memoryAllocatable()))
+                  + " allocatable ("
+                  + ("node".equals(node.allocatableSource()) ? "observed" : "declared capacity")
+                  + "): overcommitted by "
+                  + String.join(" and ", over)));
     }
     for (String missing : unplaced) {
       out.add(Problem.warning("spec.nodes", missing));
@@ -119,19 +121,25 @@ public record ResourcePlan(List<NodePlan> nodes, List<String> unplaced) {
   /** A table for people: one line per node, then the pods on it. */
   public String table() {
     StringBuilder out = new StringBuilder();
-    out.append(String.format("%-16s %-8s %-10s %-10s %-10s %s%n", "NODE", "CPU", "OF", "MEMORY", "OF", "OVERCOMMITTED"));
+    out.append(
+        String.format(
+            "%-16s %-8s %-10s %-10s %-10s %s%n",
+            "NODE", "CPU", "OF", "MEMORY", "OF", "OVERCOMMITTED"));
     for (NodePlan plan : nodes) {
       PlannedNode node = plan.node();
-      out.append(String.format(
-          "%-16s %-8s %-10s %-10s %-10s %s%n",
-          node.name(),
-          cores(plan.cpuRequested()),
-          node.cpuAllocatable() == null ? "-" : cores(node.cpuAllocatable()),
-          bytes(plan.memoryRequested()),
-          node.memoryAllocatable() == null ? "-" : bytes(node.memoryAllocatable()),
-          plan.overcommitted() == null ? "unknown" : plan.overcommitted() ? "yes" : "no"));
+      out.append(
+          String.format(
+              "%-16s %-8s %-10s %-10s %-10s %s%n",
+              node.name(),
+              cores(plan.cpuRequested()),
+              node.cpuAllocatable() == null ? "-" : cores(node.cpuAllocatable()),
+              bytes(plan.memoryRequested()),
+              node.memoryAllocatable() == null ? "-" : bytes(node.memoryAllocatable()),
+              plan.overcommitted() == null ? "unknown" : plan.overcommitted() ? "yes" : "no"));
       for (Pod pod : plan.pods()) {
-        out.append(String.format("  %-50s %-8s %s%n", pod.workload(), cores(pod.cpu()), bytes(pod.memory())));
+        out.append(
+            String.format(
+                "  %-50s %-8s %s%n", pod.workload(), cores(pod.cpu()), bytes(pod.memory())));
       }
     }
     for (String missing : unplaced) {
@@ -162,13 +170,16 @@ public record ResourcePlan(List<NodePlan> nodes, List<String> unplaced) {
   /** Exact CPU quantity: whole cores as 4, else millicores as 3500m. */
   static String cpuQuantity(BigDecimal cores) {
     BigDecimal milli = cores.multiply(THOUSAND).setScale(0, RoundingMode.CEILING);
-    return milli.remainder(THOUSAND).signum() == 0 ? plain(milli.divide(THOUSAND)) : plain(milli) + "m";
+    return milli.remainder(THOUSAND).signum() == 0
+        ? plain(milli.divide(THOUSAND))
+        : plain(milli) + "m";
   }
 
   /** Exact memory quantity in the largest binary unit that divides it: 9Gi, 9728Mi, 1500Ki. */
   static String memoryQuantity(BigDecimal bytes) {
     BigDecimal whole = bytes.setScale(0, RoundingMode.CEILING);
-    for (var unit : List.of(new Object[] {GI, "Gi"}, new Object[] {MI, "Mi"}, new Object[] {KI, "Ki"})) {
+    for (var unit :
+        List.of(new Object[] {GI, "Gi"}, new Object[] {MI, "Mi"}, new Object[] {KI, "Ki"})) {
       BigDecimal size = (BigDecimal) unit[0];
       if (whole.signum() != 0 && whole.remainder(size).signum() == 0) {
         return plain(whole.divide(size)) + unit[1];

@@ -34,8 +34,8 @@ import java.util.TreeMap;
 
 /**
  * Adds up, per node, the resource requests of every pod the rendered objects will run there, and
- * compares them with what the node offers. Pure: the operator passes the allocatable it observed
- * on Node objects; without it, the spec's declared capacity is used, and without that the node's
+ * compares them with what the node offers. Pure: the operator passes the allocatable it observed on
+ * Node objects; without it, the spec's declared capacity is used, and without that the node's
  * allocatable is unknown.
  *
  * <p>How pods are placed:
@@ -47,15 +47,15 @@ import java.util.TreeMap;
  *   <li>Pods, Jobs and CronJobs pinned to a node (spec.nodeName or a kubernetes.io/hostname
  *       selector): one pod on that node, counted as if always running. Unpinned Jobs and CronJobs
  *       run briefly somewhere and are not counted.
- *   <li>Ceph: one OSD per listed device on its node (the node's OSD resources), then the
- *       monitors, managers and metadata servers as replicas below.
+ *   <li>Ceph: one OSD per listed device on its node (the node's OSD resources), then the monitors,
+ *       managers and metadata servers as replicas below.
  *   <li>Replicas (Deployments, StatefulSets, Ceph monitors, managers, metadata servers) are an
- *       assumption, since the scheduler decides at run time: each replica goes to an eligible
- *       node holding the fewest replicas of the same workload, then the one with the least memory
- *       requested so far, then the first in spec order. Workloads that must not share a node
- *       (Ceph monitors and managers without allowMultiplePerNode, pods with required anti-affinity
- *       on the hostname) never get two replicas on one node; replicas that find no node are
- *       reported as unplaced.
+ *       assumption, since the scheduler decides at run time: each replica goes to an eligible node
+ *       holding the fewest replicas of the same workload, then the one with the least memory
+ *       requested so far, then the first in spec order. Workloads that must not share a node (Ceph
+ *       monitors and managers without allowMultiplePerNode, pods with required anti-affinity on the
+ *       hostname) never get two replicas on one node; replicas that find no node are reported as
+ *       unplaced.
  * </ul>
  *
  * <p>A pod's request is that of the scheduler: the sum of its containers (and sidecar init
@@ -74,8 +74,11 @@ public final class ResourcePlanner {
    * @param observedAllocatable allocatable cpu and memory of existing Nodes, by node name
    */
   public static ResourcePlan plan(
-      HomeCluster cluster, List<HasMetadata> objects, Map<String, NodeCapacity> observedAllocatable) {
-    List<PlannedNode> nodes = nodes(cluster, objects, observedAllocatable == null ? Map.of() : observedAllocatable);
+      HomeCluster cluster,
+      List<HasMetadata> objects,
+      Map<String, NodeCapacity> observedAllocatable) {
+    List<PlannedNode> nodes =
+        nodes(cluster, objects, observedAllocatable == null ? Map.of() : observedAllocatable);
     Tally tally = new Tally(nodes);
     List<Replicas> floating = new ArrayList<>();
     for (HasMetadata object : objects) {
@@ -92,14 +95,23 @@ public final class ResourcePlanner {
       } else if (object instanceof Job job) {
         pinned(tally, nodes, workload, job.getSpec().getTemplate().getSpec(), null);
       } else if (object instanceof CronJob cron) {
-        pinned(tally, nodes, workload, cron.getSpec().getJobTemplate().getSpec().getTemplate().getSpec(), null);
+        pinned(
+            tally,
+            nodes,
+            workload,
+            cron.getSpec().getJobTemplate().getSpec().getTemplate().getSpec(),
+            null);
       } else if (object instanceof Deployment d) {
-        floating.add(replicas(workload, d.getSpec().getReplicas(), d.getSpec().getTemplate().getSpec()));
+        floating.add(
+            replicas(workload, d.getSpec().getReplicas(), d.getSpec().getTemplate().getSpec()));
       } else if (object instanceof StatefulSet s) {
-        floating.add(replicas(workload, s.getSpec().getReplicas(), s.getSpec().getTemplate().getSpec()));
-      } else if (object instanceof GenericKubernetesResource g && CephClusterResource.KIND.equals(g.getKind())) {
+        floating.add(
+            replicas(workload, s.getSpec().getReplicas(), s.getSpec().getTemplate().getSpec()));
+      } else if (object instanceof GenericKubernetesResource g
+          && CephClusterResource.KIND.equals(g.getKind())) {
         cephCluster(g, tally, nodes, floating);
-      } else if (object instanceof GenericKubernetesResource g && CephFilesystemResource.KIND.equals(g.getKind())) {
+      } else if (object instanceof GenericKubernetesResource g
+          && CephFilesystemResource.KIND.equals(g.getKind())) {
         cephFilesystem(g, floating);
       }
     }
@@ -110,11 +122,14 @@ public final class ResourcePlanner {
     return new ResourcePlan(tally.plans(), unplaced);
   }
 
-  private static void pinned(Tally tally, List<PlannedNode> nodes, String workload, PodSpec pod, List<Replicas> floating) {
+  private static void pinned(
+      Tally tally, List<PlannedNode> nodes, String workload, PodSpec pod, List<Replicas> floating) {
     NodeFit fit = fit(pod);
     String pin = fit.pinnedNode();
     if (pin != null) {
-      nodes.stream().filter(n -> n.name().equals(pin) && fit.fits(n)).findFirst()
+      nodes.stream()
+          .filter(n -> n.name().equals(pin) && fit.fits(n))
+          .findFirst()
           .ifPresent(n -> tally.add(n, workload, podRequests(pod)));
     } else if (floating != null) {
       floating.add(new Replicas(workload, 1, podRequests(pod), fit, false));
@@ -122,12 +137,17 @@ public final class ResourcePlanner {
   }
 
   private static Replicas replicas(String workload, Integer count, PodSpec pod) {
-    return new Replicas(workload, count == null ? 1 : count, podRequests(pod), fit(pod), hostnameAntiAffinity(pod));
+    return new Replicas(
+        workload, count == null ? 1 : count, podRequests(pod), fit(pod), hostnameAntiAffinity(pod));
   }
 
   // --- Ceph, read back from the rendered Rook objects ---
 
-  private static void cephCluster(GenericKubernetesResource cluster, Tally tally, List<PlannedNode> nodes, List<Replicas> floating) {
+  private static void cephCluster(
+      GenericKubernetesResource cluster,
+      Tally tally,
+      List<PlannedNode> nodes,
+      List<Replicas> floating) {
     String name = qualifiedName(cluster);
     Map<String, Object> spec = mapAt(cluster.getAdditionalProperties(), "spec");
     Map<String, Object> resources = mapAt(spec, "resources");
@@ -137,45 +157,65 @@ public final class ResourcePlanner {
       Map<String, Object> storageNode = asMap(entry);
       String nodeName = String.valueOf(storageNode.get("name"));
       ResourceRequirements nodeOsd =
-          storageNode.containsKey("resources") ? CephDaemonResources.fromMap(storageNode.get("resources")) : osd;
+          storageNode.containsKey("resources")
+              ? CephDaemonResources.fromMap(storageNode.get("resources"))
+              : osd;
       for (Object device : listAt(storageNode, "devices")) {
-        nodes.stream().filter(n -> n.name().equals(nodeName)).findFirst().ifPresent(
-            n -> tally.add(n, "ceph-osd " + name + " " + asMap(device).get("name"), requests(nodeOsd)));
+        nodes.stream()
+            .filter(n -> n.name().equals(nodeName))
+            .findFirst()
+            .ifPresent(
+                n ->
+                    tally.add(
+                        n,
+                        "ceph-osd " + name + " " + asMap(device).get("name"),
+                        requests(nodeOsd)));
       }
     }
     Map<String, Object> mon = mapAt(spec, "mon");
-    floating.add(new Replicas(
-        "ceph-mon " + name,
-        intAt(mon, "count", 3),
-        requests(CephDaemonResources.fromMap(resources.get("mon"))),
-        cephFit(placement, "mon"),
-        !Boolean.TRUE.equals(mon.get("allowMultiplePerNode"))));
+    floating.add(
+        new Replicas(
+            "ceph-mon " + name,
+            intAt(mon, "count", 3),
+            requests(CephDaemonResources.fromMap(resources.get("mon"))),
+            cephFit(placement, "mon"),
+            !Boolean.TRUE.equals(mon.get("allowMultiplePerNode"))));
     Map<String, Object> mgr = mapAt(spec, "mgr");
-    floating.add(new Replicas(
-        "ceph-mgr " + name,
-        intAt(mgr, "count", 1),
-        requests(CephDaemonResources.fromMap(resources.get("mgr"))),
-        cephFit(placement, "mgr"),
-        !Boolean.TRUE.equals(mgr.get("allowMultiplePerNode"))));
+    floating.add(
+        new Replicas(
+            "ceph-mgr " + name,
+            intAt(mgr, "count", 1),
+            requests(CephDaemonResources.fromMap(resources.get("mgr"))),
+            cephFit(placement, "mgr"),
+            !Boolean.TRUE.equals(mgr.get("allowMultiplePerNode"))));
   }
 
   private static void cephFilesystem(GenericKubernetesResource fs, List<Replicas> floating) {
     Map<String, Object> mds = mapAt(mapAt(fs.getAdditionalProperties(), "spec"), "metadataServer");
-    int count = intAt(mds, "activeCount", 1) * (Boolean.TRUE.equals(mds.get("activeStandby")) ? 2 : 1);
+    int count =
+        intAt(mds, "activeCount", 1) * (Boolean.TRUE.equals(mds.get("activeStandby")) ? 2 : 1);
     Map<String, Object> placement = mapAt(mds, "placement");
-    floating.add(new Replicas(
-        "ceph-mds " + qualifiedName(fs),
-        count,
-        requests(CephDaemonResources.fromMap(mds.get("resources"))),
-        new NodeFit(null, Map.of(), convert(placement.get("nodeAffinity"), NodeAffinity.class), tolerations(placement)),
-        false));
+    floating.add(
+        new Replicas(
+            "ceph-mds " + qualifiedName(fs),
+            count,
+            requests(CephDaemonResources.fromMap(mds.get("resources"))),
+            new NodeFit(
+                null,
+                Map.of(),
+                convert(placement.get("nodeAffinity"), NodeAffinity.class),
+                tolerations(placement)),
+            false));
   }
 
-  /** Rook merges placement.all with the daemon's own: its node affinity wins, tolerations add up. */
+  /**
+   * Rook merges placement.all with the daemon's own: its node affinity wins, tolerations add up.
+   */
   private static NodeFit cephFit(Map<String, Object> placement, String daemon) {
     Map<String, Object> all = mapAt(placement, "all");
     Map<String, Object> own = mapAt(placement, daemon);
-    Object affinity = own.containsKey("nodeAffinity") ? own.get("nodeAffinity") : all.get("nodeAffinity");
+    Object affinity =
+        own.containsKey("nodeAffinity") ? own.get("nodeAffinity") : all.get("nodeAffinity");
     List<Toleration> tolerations = new ArrayList<>(tolerations(all));
     tolerations.addAll(tolerations(own));
     return new NodeFit(null, Map.of(), convert(affinity, NodeAffinity.class), tolerations);
@@ -191,7 +231,8 @@ public final class ResourcePlanner {
 
   // --- placing replicas ---
 
-  private static void place(Replicas replicas, Tally tally, List<PlannedNode> nodes, List<String> unplaced) {
+  private static void place(
+      Replicas replicas, Tally tally, List<PlannedNode> nodes, List<String> unplaced) {
     Map<String, Integer> held = new HashMap<>();
     int missing = 0;
     for (int r = 0; r < replicas.count(); r++) {
@@ -213,11 +254,18 @@ public final class ResourcePlanner {
       }
     }
     if (missing > 0) {
-      unplaced.add(missing + " of " + replicas.count() + " replicas of " + replicas.workload() + " fit no node");
+      unplaced.add(
+          missing
+              + " of "
+              + replicas.count()
+              + " replicas of "
+              + replicas.workload()
+              + " fit no node");
     }
   }
 
-  private static boolean better(PlannedNode node, int here, PlannedNode best, int there, Tally tally) {
+  private static boolean better(
+      PlannedNode node, int here, PlannedNode best, int there, Tally tally) {
     if (here != there) {
       return here < there;
     }
@@ -226,7 +274,8 @@ public final class ResourcePlanner {
 
   // --- nodes ---
 
-  private static List<PlannedNode> nodes(HomeCluster cluster, List<HasMetadata> objects, Map<String, NodeCapacity> observed) {
+  private static List<PlannedNode> nodes(
+      HomeCluster cluster, List<HasMetadata> objects, Map<String, NodeCapacity> observed) {
     Map<String, Node> rendered = new LinkedHashMap<>();
     for (HasMetadata o : objects) {
       if (o instanceof Node n) {
@@ -257,11 +306,15 @@ public final class ResourcePlanner {
       NodeCapacity seen = observed.get(spec.getName());
       NodeCapacity capacity = seen != null ? seen : spec.getCapacity();
       String source = seen != null ? "node" : spec.getCapacity() != null ? "spec" : null;
-      out.add(new PlannedNode(
-          i, spec.getName(), labels, taints,
-          capacity == null ? null : amount(capacity.getCpu()),
-          capacity == null ? null : amount(capacity.getMemory()),
-          source));
+      out.add(
+          new PlannedNode(
+              i,
+              spec.getName(),
+              labels,
+              taints,
+              capacity == null ? null : amount(capacity.getCpu()),
+              capacity == null ? null : amount(capacity.getMemory()),
+              source));
     }
     return out;
   }
@@ -277,11 +330,15 @@ public final class ResourcePlanner {
     if (pod.getAffinity() == null || pod.getAffinity().getPodAntiAffinity() == null) {
       return false;
     }
-    List<PodAffinityTerm> terms = pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
-    return terms != null && terms.stream().anyMatch(t -> Labels.HOSTNAME.equals(t.getTopologyKey()));
+    List<PodAffinityTerm> terms =
+        pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+    return terms != null
+        && terms.stream().anyMatch(t -> Labels.HOSTNAME.equals(t.getTopologyKey()));
   }
 
-  /** The scheduler's view of a pod's requests: containers plus sidecars, or the largest init step. */
+  /**
+   * The scheduler's view of a pod's requests: containers plus sidecars, or the largest init step.
+   */
   static Requests podRequests(PodSpec pod) {
     Requests running = Requests.NONE;
     for (Container c : pod.getContainers()) {
@@ -289,7 +346,8 @@ public final class ResourcePlanner {
     }
     Requests sidecars = Requests.NONE;
     Requests largestInit = Requests.NONE;
-    for (Container c : pod.getInitContainers() == null ? List.<Container>of() : pod.getInitContainers()) {
+    for (Container c :
+        pod.getInitContainers() == null ? List.<Container>of() : pod.getInitContainers()) {
       Requests own = requests(c.getResources());
       if ("Always".equals(c.getRestartPolicy())) {
         sidecars = sidecars.plus(own);
@@ -305,11 +363,15 @@ public final class ResourcePlanner {
       return Requests.NONE;
     }
     // Kubernetes defaults a missing request to the limit.
-    Map<String, Quantity> requests = resources.getRequests() == null ? Map.of() : resources.getRequests();
+    Map<String, Quantity> requests =
+        resources.getRequests() == null ? Map.of() : resources.getRequests();
     Map<String, Quantity> limits = resources.getLimits() == null ? Map.of() : resources.getLimits();
     Quantity cpu = requests.containsKey("cpu") ? requests.get("cpu") : limits.get("cpu");
-    Quantity memory = requests.containsKey("memory") ? requests.get("memory") : limits.get("memory");
-    return new Requests(Objects.requireNonNullElse(amount(cpu), ZERO), Objects.requireNonNullElse(amount(memory), ZERO));
+    Quantity memory =
+        requests.containsKey("memory") ? requests.get("memory") : limits.get("memory");
+    return new Requests(
+        Objects.requireNonNullElse(amount(cpu), ZERO),
+        Objects.requireNonNullElse(amount(memory), ZERO));
   }
 
   private static BigDecimal amount(Quantity quantity) {
@@ -358,7 +420,8 @@ public final class ResourcePlanner {
     }
   }
 
-  private record Replicas(String workload, int count, Requests requests, NodeFit fit, boolean oneReplicaPerNode) {}
+  private record Replicas(
+      String workload, int count, Requests requests, NodeFit fit, boolean oneReplicaPerNode) {}
 
   /** What has been placed so far, per node, in spec order. */
   private static final class Tally {
@@ -375,7 +438,9 @@ public final class ResourcePlanner {
     }
 
     BigDecimal memory(PlannedNode node) {
-      return pods.get(node.name()).stream().map(ResourcePlan.Pod::memory).reduce(ZERO, BigDecimal::add);
+      return pods.get(node.name()).stream()
+          .map(ResourcePlan.Pod::memory)
+          .reduce(ZERO, BigDecimal::add);
     }
 
     List<ResourcePlan.NodePlan> plans() {

@@ -12,9 +12,9 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** Rendered Rook objects against the schemas of Rook's published CRDs. */
 class CephCrdSchemaTest {
@@ -41,7 +41,10 @@ class CephCrdSchemaTest {
   }
 
   private static GenericKubernetesResource ofKind(String example, String kind) {
-    return rookObjects(example).stream().filter(o -> o.getKind().equals(kind)).findFirst().orElseThrow();
+    return rookObjects(example).stream()
+        .filter(o -> o.getKind().equals(kind))
+        .findFirst()
+        .orElseThrow();
   }
 
   @SuppressWarnings("unchecked")

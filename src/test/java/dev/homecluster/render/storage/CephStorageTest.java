@@ -35,7 +35,8 @@ class CephStorageTest {
 
   private static GenericKubernetesResource filesystem(List<HasMetadata> objects, String name) {
     return objects.stream()
-        .filter(o -> o instanceof GenericKubernetesResource g && g.getKind().equals("CephFilesystem"))
+        .filter(
+            o -> o instanceof GenericKubernetesResource g && g.getKind().equals("CephFilesystem"))
         .map(GenericKubernetesResource.class::cast)
         .filter(o -> o.getMetadata().getName().equals(name))
         .findFirst()
@@ -54,7 +55,8 @@ class CephStorageTest {
     assertThat(storageNodes(cluster))
         .extracting(n -> n.get("name"))
         .containsExactly("worker-1", "worker-2", "worker-3");
-    assertThat(storageNodes(cluster).get(0).get("devices")).isEqualTo(List.of(Map.of("name", "sdb")));
+    assertThat(storageNodes(cluster).get(0).get("devices"))
+        .isEqualTo(List.of(Map.of("name", "sdb")));
     assertThat((Object) cluster.get("spec", "storage", "useAllNodes")).isEqualTo(false);
     assertThat((Object) cluster.get("spec", "storage", "useAllDevices")).isEqualTo(false);
     assertThat(cluster.getMetadata().getNamespace()).isEqualTo("rook-ceph");
@@ -65,7 +67,10 @@ class CephStorageTest {
     // big: backup-2 is a worker without storageDevices.
     GenericKubernetesResource cluster = cephCluster(render(Examples.load(Examples.BIG)));
 
-    assertThat(storageNodes(cluster)).hasSize(12).extracting(n -> n.get("name")).doesNotContain("backup-2");
+    assertThat(storageNodes(cluster))
+        .hasSize(12)
+        .extracting(n -> n.get("name"))
+        .doesNotContain("backup-2");
     assertThat(storageNodes(cluster).get(0).get("devices"))
         .isEqualTo(List.of(Map.of("name", "sdb"), Map.of("name", "sdc")));
   }
@@ -75,26 +80,41 @@ class CephStorageTest {
     GenericKubernetesResource cluster = cephCluster(render(Examples.load(Examples.ONE_BOX_LAB)));
 
     assertThat(storageNodes(cluster).get(0).get("devices"))
-        .isEqualTo(List.of(Map.of("name", "/dev/disk/by-id/nvme-Samsung_SSD_980_1TB_S649NF0R123456")));
+        .isEqualTo(
+            List.of(Map.of("name", "/dev/disk/by-id/nvme-Samsung_SSD_980_1TB_S649NF0R123456")));
   }
 
   @Test
   void osdsGetTheSpecResourcesAndANodeOverrideGoesToThatNodeOnly() {
     HomeCluster home = Examples.load(Examples.HOME);
-    home.getSpec().getNodes().get(4).setOsdResources(
-        new ResourceRequirementsBuilder()
-            .addToRequests("cpu", new Quantity("1"))
-            .addToRequests("memory", new Quantity("2Gi"))
-            .addToLimits("memory", new Quantity("3Gi"))
-            .build());
+    home.getSpec()
+        .getNodes()
+        .get(4)
+        .setOsdResources(
+            new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("1"))
+                .addToRequests("memory", new Quantity("2Gi"))
+                .addToLimits("memory", new Quantity("3Gi"))
+                .build());
 
     GenericKubernetesResource cluster = cephCluster(render(home));
 
     assertThat((Object) cluster.get("spec", "resources", "osd"))
-        .isEqualTo(Map.of("requests", Map.of("cpu", "500m", "memory", "1Gi"), "limits", Map.of("cpu", "500m", "memory", "2Gi")));
+        .isEqualTo(
+            Map.of(
+                "requests",
+                Map.of("cpu", "500m", "memory", "1Gi"),
+                "limits",
+                Map.of("cpu", "500m", "memory", "2Gi")));
     assertThat(storageNodes(cluster).get(1))
         .containsEntry("name", "worker-2")
-        .containsEntry("resources", Map.of("requests", Map.of("cpu", "1", "memory", "2Gi"), "limits", Map.of("memory", "3Gi")));
+        .containsEntry(
+            "resources",
+            Map.of(
+                "requests",
+                Map.of("cpu", "1", "memory", "2Gi"),
+                "limits",
+                Map.of("memory", "3Gi")));
     assertThat(storageNodes(cluster).get(0)).doesNotContainKey("resources");
     assertThat(storageNodes(cluster).get(2)).doesNotContainKey("resources");
   }
@@ -104,9 +124,16 @@ class CephStorageTest {
     GenericKubernetesResource cluster = cephCluster(render(Examples.load(Examples.ONE_BOX_LAB)));
 
     assertThat((Object) cluster.get("spec", "resources", "osd"))
-        .isEqualTo(Map.of("requests", Map.of("cpu", "500m", "memory", "1Gi"), "limits", Map.of("memory", "2Gi")));
-    assertThat((Object) cluster.get("spec", "resources", "mon", "limits", "memory")).isEqualTo("1Gi");
-    assertThat((Object) cluster.get("spec", "resources", "mgr", "requests", "memory")).isEqualTo("512Mi");
+        .isEqualTo(
+            Map.of(
+                "requests",
+                Map.of("cpu", "500m", "memory", "1Gi"),
+                "limits",
+                Map.of("memory", "2Gi")));
+    assertThat((Object) cluster.get("spec", "resources", "mon", "limits", "memory"))
+        .isEqualTo("1Gi");
+    assertThat((Object) cluster.get("spec", "resources", "mgr", "requests", "memory"))
+        .isEqualTo("512Mi");
   }
 
   @Test
@@ -125,9 +152,18 @@ class CephStorageTest {
         .isEqualTo(List.of(Map.of("operator", "Exists", "effect", "NoSchedule")));
     assertThat((Object) cluster.get("spec", "placement", "prepareosd", "tolerations"))
         .isEqualTo(List.of(Map.of("operator", "Exists", "effect", "NoSchedule")));
-    assertThat((Object) cluster.get(
-            "spec", "placement", "all", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
-            "nodeSelectorTerms", 0, "matchExpressions", 0))
+    assertThat(
+            (Object)
+                cluster.get(
+                    "spec",
+                    "placement",
+                    "all",
+                    "nodeAffinity",
+                    "requiredDuringSchedulingIgnoredDuringExecution",
+                    "nodeSelectorTerms",
+                    0,
+                    "matchExpressions",
+                    0))
         .isEqualTo(Map.of("key", "node-role.kubernetes.io/worker", "operator", "Exists"));
   }
 
@@ -136,12 +172,15 @@ class CephStorageTest {
     GenericKubernetesResource home = cephCluster(render(Examples.load(Examples.HOME)));
     GenericKubernetesResource lab = cephCluster(render(Examples.load(Examples.ONE_BOX_LAB)));
 
-    assertThat((Object) home.get("spec", "mon")).isEqualTo(Map.of("count", 3, "allowMultiplePerNode", true));
+    assertThat((Object) home.get("spec", "mon"))
+        .isEqualTo(Map.of("count", 3, "allowMultiplePerNode", true));
     assertThat((Object) home.get("spec", "mgr", "count")).isEqualTo(2);
     assertThat((Object) home.get("spec", "dashboard", "enabled")).isEqualTo(true);
     assertThat((Object) home.get("spec", "dataDirHostPath")).isEqualTo("/var/lib/rook-ceph");
-    assertThat((Object) home.get("spec", "disruptionManagement", "managePodBudgets")).isEqualTo(true);
-    assertThat((Object) lab.get("spec", "mon")).isEqualTo(Map.of("count", 1, "allowMultiplePerNode", false));
+    assertThat((Object) home.get("spec", "disruptionManagement", "managePodBudgets"))
+        .isEqualTo(true);
+    assertThat((Object) lab.get("spec", "mon"))
+        .isEqualTo(Map.of("count", 1, "allowMultiplePerNode", false));
     assertThat((Object) lab.get("spec", "mgr", "count")).isEqualTo(1);
   }
 
@@ -154,10 +193,12 @@ class CephStorageTest {
 
     assertThat((Object) cephCluster(kept).get("spec", "cleanupPolicy"))
         .isEqualTo(Map.of("confirmation", "", "allowUninstallWithVolumes", false));
-    assertThat((Object) filesystem(kept, "homefs").get("spec", "preserveFilesystemOnDelete")).isEqualTo(true);
+    assertThat((Object) filesystem(kept, "homefs").get("spec", "preserveFilesystemOnDelete"))
+        .isEqualTo(true);
     assertThat((Object) cephCluster(destroyed).get("spec", "cleanupPolicy", "confirmation"))
         .isEqualTo("yes-really-destroy-data");
-    assertThat((Object) filesystem(destroyed, "homefs").get("spec", "preserveFilesystemOnDelete")).isEqualTo(false);
+    assertThat((Object) filesystem(destroyed, "homefs").get("spec", "preserveFilesystemOnDelete"))
+        .isEqualTo(false);
   }
 
   @Test
@@ -165,9 +206,22 @@ class CephStorageTest {
     GenericKubernetesResource fs = filesystem(render(Examples.load(Examples.HOME)), "homefs");
 
     assertThat((Object) fs.get("spec", "metadataPool"))
-        .isEqualTo(Map.of("failureDomain", "host", "replicated", Map.of("size", 3, "requireSafeReplicaSize", true)));
+        .isEqualTo(
+            Map.of(
+                "failureDomain",
+                "host",
+                "replicated",
+                Map.of("size", 3, "requireSafeReplicaSize", true)));
     assertThat((Object) fs.get("spec", "dataPools"))
-        .isEqualTo(List.of(Map.of("name", "data", "failureDomain", "host", "replicated", Map.of("size", 3, "requireSafeReplicaSize", true))));
+        .isEqualTo(
+            List.of(
+                Map.of(
+                    "name",
+                    "data",
+                    "failureDomain",
+                    "host",
+                    "replicated",
+                    Map.of("size", 3, "requireSafeReplicaSize", true))));
     assertThat((Object) fs.get("spec", "metadataServer", "activeCount")).isEqualTo(1);
     assertThat((Object) fs.get("spec", "metadataServer", "activeStandby")).isEqualTo(true);
   }
@@ -217,8 +271,10 @@ class CephStorageTest {
   void backupReadsTheWholeFilesystemThroughAReadOnlyClaimBoundToTheRoot() {
     List<HasMetadata> objects = render(Examples.load(Examples.HOME));
 
-    PersistentVolumeClaim pvc = Rendered.find(objects, PersistentVolumeClaim.class, Names.CEPHFS_BACKUP_SOURCE_PVC);
-    PersistentVolume pv = Rendered.find(objects, PersistentVolume.class, Names.CEPHFS_BACKUP_SOURCE_PV);
+    PersistentVolumeClaim pvc =
+        Rendered.find(objects, PersistentVolumeClaim.class, Names.CEPHFS_BACKUP_SOURCE_PVC);
+    PersistentVolume pv =
+        Rendered.find(objects, PersistentVolume.class, Names.CEPHFS_BACKUP_SOURCE_PV);
     assertThat(pvc.getMetadata().getNamespace()).isEqualTo(Names.BACKUP_NAMESPACE);
     assertThat(pvc.getSpec().getAccessModes()).containsExactly("ReadOnlyMany");
     assertThat(pvc.getSpec().getStorageClassName()).isEqualTo("cephfs");
