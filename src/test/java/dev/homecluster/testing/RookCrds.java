@@ -47,11 +47,20 @@ public final class RookCrds {
 
   private static final String RELATIVE = "shared/reference/rook/crds.yaml";
 
+  /** Points at a shared/ folder that is not beside the repository (as the simulated cluster's). */
+  public static final String SHARED_DIR_ENV = "HOMECLUSTER_SHARED_DIR";
+
   /**
-   * The CRD file: {@code ../shared/reference/rook/crds.yaml} beside the repository, or beside a
-   * directory further up (a git worktree lives one level deeper than the clone it belongs to).
+   * The CRD file: under {@code $HOMECLUSTER_SHARED_DIR} when set, else {@code
+   * ../shared/reference/rook/crds.yaml} beside the repository, or beside a directory further up (a
+   * git worktree lives one level deeper than the clone it belongs to).
    */
   public static Optional<Path> file() {
+    String shared = System.getenv(SHARED_DIR_ENV);
+    if (shared != null && !shared.isBlank()) {
+      Path file = Path.of(shared).resolve(RELATIVE.substring("shared/".length()));
+      return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
     for (Path dir = Examples.repoRoot().getParent(); dir != null; dir = dir.getParent()) {
       Path file = dir.resolve(RELATIVE);
       if (Files.isRegularFile(file)) {
