@@ -9,6 +9,7 @@ import dev.homecluster.render.controlplane.KubeProxyDaemonSet;
 import dev.homecluster.render.controlplane.PodCheckpointerDaemonSet;
 import dev.homecluster.render.controlplane.SchedulerDeployment;
 import dev.homecluster.render.nodes.NodeRoles;
+import dev.homecluster.render.storage.CephStorage;
 import dev.homecluster.validation.Problem;
 import dev.homecluster.validation.Validator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -36,7 +37,9 @@ public final class Renderer {
           new SchedulerDeployment(),
           new FlannelDaemonSet(),
           new KubeProxyDaemonSet(),
-          new CoreDnsDeployment());
+          new CoreDnsDeployment(),
+          // Storage last: its backup source claim lives in the backup component's namespace.
+          new CephStorage());
 
   /** Kinds that others depend on come first: namespaces before what lives in them, and so on. */
   private static final List<String> KIND_ORDER =
