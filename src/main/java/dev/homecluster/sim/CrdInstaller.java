@@ -29,8 +29,7 @@ public final class CrdInstaller {
    */
   public static Path rookCrdsFile(Path repo) {
     String env = System.getenv(SHARED_DIR_ENV);
-    Path shared =
-        env != null && !env.isBlank() ? Path.of(env) : repo.resolveSibling("shared");
+    Path shared = env != null && !env.isBlank() ? Path.of(env) : repo.resolveSibling("shared");
     return shared.resolve("reference/rook/crds.yaml");
   }
 

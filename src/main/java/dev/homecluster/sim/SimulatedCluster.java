@@ -46,8 +46,10 @@ public final class SimulatedCluster implements AutoCloseable {
   private final Path repo;
   private final Path bin;
   private final Path stateDir;
+
   /** simctl up running as our child, or null when it runs detached. */
   private final Process process;
+
   private final Path kubeconfig;
   private final String server;
   private final Duration startTime;
@@ -76,9 +78,10 @@ public final class SimulatedCluster implements AutoCloseable {
   }
 
   /**
-   * Builds what is missing (once per JVM), then starts a fresh cluster whose kubeconfig, certificates,
-   * etcd data and logs live in {@code stateDir}. Any earlier data there is discarded. The cluster
-   * stops on {@link #close()} and, at the latest, when this JVM exits (even when it is killed).
+   * Builds what is missing (once per JVM), then starts a fresh cluster whose kubeconfig,
+   * certificates, etcd data and logs live in {@code stateDir}. Any earlier data there is discarded.
+   * The cluster stops on {@link #close()} and, at the latest, when this JVM exits (even when it is
+   * killed).
    */
   public static SimulatedCluster start(Path stateDir) {
     Path bin = SimBuild.ensureBuilt();
@@ -241,7 +244,10 @@ public final class SimulatedCluster implements AutoCloseable {
     }
   }
 
-  /** Creates one fake Node per machine of the HomeCluster's spec.nodes and waits until all are Ready. */
+  /**
+   * Creates one fake Node per machine of the HomeCluster's spec.nodes and waits until all are
+   * Ready.
+   */
   public List<Node> createNodes(HomeCluster homeCluster) {
     List<NodeSpec> specs = homeCluster.getSpec().getNodes();
     return createNodes(specs.stream().map(FakeNode::from).toList());
@@ -265,9 +271,7 @@ public final class SimulatedCluster implements AutoCloseable {
                 .nodes()
                 .withName(node.name())
                 .waitUntilCondition(
-                    SimulatedCluster::isReady,
-                    NODE_READY_TIMEOUT.toSeconds(),
-                    TimeUnit.SECONDS));
+                    SimulatedCluster::isReady, NODE_READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
       } catch (KubernetesClientException e) {
         throw new SimulatedClusterException(
             "fake node "
@@ -394,7 +398,8 @@ public final class SimulatedCluster implements AutoCloseable {
         down.destroyForcibly();
       }
     } catch (IOException e) {
-      System.err.println("[sim] could not stop the cluster: " + e.getMessage() + "; run " + stopCommand());
+      System.err.println(
+          "[sim] could not stop the cluster: " + e.getMessage() + "; run " + stopCommand());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
