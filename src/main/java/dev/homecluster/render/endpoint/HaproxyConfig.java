@@ -72,7 +72,10 @@ public final class HaproxyConfig {
     out.append("    log global\n");
     out.append("    option tcplog\n");
     out.append("    option dontlognull\n");
-    out.append("    timeout connect 5s\n");
+    out.append("    # A connection to a master that just died fails fast and goes to another one.\n");
+    out.append("    timeout connect 2s\n");
+    out.append("    retries 2\n");
+    out.append("    option redispatch 1\n");
     out.append("    # Watches, logs -f, exec and port-forward stay open and may be quiet for minutes;\n");
     out.append("    # the apiserver ends watches itself within an hour (--min-request-timeout).\n");
     out.append("    timeout client 1h\n");

@@ -80,7 +80,7 @@ class HaproxyConfigTest {
   void keepsQuietWatchesOpenForAnHour() {
     List<String> lines = lines(text(Examples.load(Examples.HOME)));
 
-    assertThat(lines).contains("timeout client 1h", "timeout server 1h", "timeout connect 5s");
+    assertThat(lines).contains("timeout client 1h", "timeout server 1h", "timeout connect 2s", "option redispatch 1");
   }
 
   @Test
