@@ -11,6 +11,7 @@
 # DIR holds keepalived.conf, haproxy.cfg, keepalived-start.sh, auth-pass, tls.crt and tls.key.
 # Prints "result <name> <value>" lines; logs go to DIR/logs.
 set -euo pipefail
+: "${KEEPALIVED_CAPS:?set KEEPALIVED_CAPS to the capabilities of the keepalived container, as +net_admin,+net_raw}"
 
 dir=$1 vip=$2 port=$3 iface=$4 client=$5
 shift 5
@@ -21,6 +22,8 @@ for node in "$@"; do
 done
 prefix=${client#*/}
 mkdir -p "$dir/logs"
+chmod 755 "$dir"
+chmod 644 "$dir/haproxy.cfg"
 
 declare -A haproxy_pid keepalived_pid
 cleanup() {
@@ -47,15 +50,20 @@ api_answers() {
   curl --insecure --silent --max-time 0.3 --output /dev/null "https://$vip:$port/readyz"
 }
 
+# As in the pod: HAProxy as user 99 without any capability, keepalived as root with only the
+# capabilities in KEEPALIVED_CAPS (the DaemonSet's, e.g. +net_admin,+net_raw); neither may gain
+# privileges.
 start_haproxy() {
-  ip netns exec "$1" haproxy -db -f "$dir/haproxy.cfg" >>"$dir/logs/$1-haproxy.log" 2>&1 &
+  ip netns exec "$1" setpriv --reuid=99 --regid=99 --clear-groups --bounding-set=-all --inh-caps=-all \
+    --no-new-privs haproxy -db -f "$dir/haproxy.cfg" >>"$dir/logs/$1-haproxy.log" 2>&1 &
   haproxy_pid[$1]=$!
 }
 
 start_keepalived() {
   # keepalived.conf includes /run/keepalived/vrrp-auth.conf: give each master its own /run/keepalived.
   ip netns exec "$1" env NODE_NAME="$1" CONFIG="$dir/keepalived.conf" AUTH_PASS_FILE="$dir/auth-pass" \
-    sh -c 'mount -t tmpfs tmpfs /run/keepalived && exec sh "$0"' "$dir/keepalived-start.sh" \
+    sh -c 'mount -t tmpfs tmpfs /run/keepalived && exec setpriv --inh-caps=-all --no-new-privs \
+      --bounding-set=-all,$1 sh "$0"' "$dir/keepalived-start.sh" "$KEEPALIVED_CAPS" \
     >>"$dir/logs/$1-keepalived.log" 2>&1 &
   keepalived_pid[$1]=$!
 }

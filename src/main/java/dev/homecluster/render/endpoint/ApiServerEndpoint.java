@@ -55,9 +55,15 @@ public final class ApiServerEndpoint implements Component {
   static final String HAPROXY_CONFIG_DIR = "/usr/local/etc/haproxy";
   static final String VRRP_AUTH_DIR = "/run/secrets/vrrp-auth";
 
-  /** The only capabilities keepalived needs: addresses and routes, raw VRRP and ARP sockets. */
+  /**
+   * The only capabilities keepalived needs: NET_ADMIN for the address, NET_RAW and NET_BROADCAST
+   * for VRRP and ARP packets, and SETGID because keepalived resets the supplementary groups before
+   * it runs the health check, even as root. Without SETGID the check cannot run and keepalived 2.2
+   * logs "Couldn't setgroups" and keeps the address on a master whose HAProxy is dead (the failover
+   * lab, EndpointFailoverTest, shows it).
+   */
   public static final List<String> KEEPALIVED_CAPABILITIES =
-      List.of("NET_ADMIN", "NET_RAW", "NET_BROADCAST");
+      List.of("NET_ADMIN", "NET_RAW", "NET_BROADCAST", "SETGID");
 
   /** User and group of the official HAProxy image. */
   static final long HAPROXY_UID = 99;
@@ -208,7 +214,7 @@ public final class ApiServerEndpoint implements Component {
         .endResources()
         .withSecurityContext(
             new SecurityContextBuilder()
-                // Root without CAP_SETUID or CAP_DAC_OVERRIDE: only the network capabilities.
+                // Root, but without CAP_SETUID, CAP_DAC_OVERRIDE or CAP_SYS_ADMIN.
                 .withRunAsUser(0L)
                 .withRunAsNonRoot(false)
                 .withAllowPrivilegeEscalation(false)

@@ -108,8 +108,8 @@ public final class KeepalivedConfig {
     out.append("# @<node> apply only on that node, lines starting with @^<node> on every other node.\n");
     out.append("\n");
     out.append("global_defs {\n");
-    out.append("    # The container has no CAP_SETUID, so checks run as the container's user (root),\n");
-    out.append("    # and only if no directory on their path is writable by anyone else.\n");
+    out.append("    # The container has no CAP_SETUID, so checks run as its user (root), and only if\n");
+    out.append("    # nothing on their path is writable by anyone else.\n");
     out.append("    script_user root\n");
     out.append("    enable_script_security\n");
     out.append("}\n");

@@ -81,7 +81,7 @@ class ApiServerEndpointTest {
   }
 
   @Test
-  void keepalivedHasOnlyTheNetworkCapabilitiesAndItsNodeAsConfigId() {
+  void keepalivedHasOnlyTheNetworkCapabilitiesAndSetgidAndItsNodeAsConfigId() {
     DaemonSet ds = daemonSet(render(Examples.load(Examples.HOME)));
     Container keepalived = container(ds, "keepalived");
 
@@ -90,7 +90,7 @@ class ApiServerEndpointTest {
     assertThat(security.getAllowPrivilegeEscalation()).isFalse();
     assertThat(security.getReadOnlyRootFilesystem()).isTrue();
     assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
-    assertThat(security.getCapabilities().getAdd()).containsExactly("NET_ADMIN", "NET_RAW", "NET_BROADCAST");
+    assertThat(security.getCapabilities().getAdd()).containsExactly("NET_ADMIN", "NET_RAW", "NET_BROADCAST", "SETGID");
     assertThat(keepalived.getEnv())
         .singleElement()
         .satisfies(env -> {

@@ -10,6 +10,8 @@ import dev.homecluster.render.RenderContext;
 import dev.homecluster.testing.Examples;
 import dev.homecluster.testing.Rendered;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +42,17 @@ class EndpointFailoverTest {
     RealBinaries.require("curl", "curl");
     RealBinaries.require("bash", "bash");
     HomeCluster home = Examples.load(Examples.HOME);
-    ConfigMap config = Rendered.find(Rendered.component(home, Names.ENDPOINT), ConfigMap.class, Names.ENDPOINT);
+    List<HasMetadata> objects = Rendered.component(home, Names.ENDPOINT);
+    ConfigMap config = Rendered.find(objects, ConfigMap.class, Names.ENDPOINT);
+    // The lab runs keepalived with exactly the capabilities of the rendered container.
+    String keepalivedCaps =
+        Rendered.find(objects, DaemonSet.class, Names.ENDPOINT).getSpec().getTemplate().getSpec()
+            .getContainers().stream()
+            .filter(c -> c.getName().equals(ApiServerEndpoint.KEEPALIVED_CONTAINER))
+            .findFirst().orElseThrow()
+            .getSecurityContext().getCapabilities().getAdd().stream()
+            .map(cap -> "+" + cap.toLowerCase(Locale.ROOT))
+            .collect(Collectors.joining(","));
     for (Map.Entry<String, String> file : config.getData().entrySet()) {
       Files.writeString(dir.resolve(file.getKey()), file.getValue());
     }
@@ -63,7 +77,7 @@ class EndpointFailoverTest {
       command.add(master.getName() + "=" + master.getAddress());
     }
 
-    RealBinaries.Result run = RealBinaries.run(command, Map.of(), 180);
+    RealBinaries.Result run = RealBinaries.run(command, Map.of("KEEPALIVED_CAPS", keepalivedCaps), 180);
 
     System.out.println(run.output());
     Map<String, String> results = new LinkedHashMap<>();
@@ -73,6 +87,11 @@ class EndpointFailoverTest {
         .forEach(kv -> results.put(kv[0], kv.length > 1 ? kv[1].strip() : ""));
     assertThat(run.exitCode()).as("failover lab:%n%s", run.output()).isZero();
     assertThat(results).doesNotContainValue("never");
+    for (NodeSpec master : RenderContext.of(home).masters()) {
+      // keepalived could run its health check: no privilege it lacked.
+      assertThat(Files.readString(dir.resolve("logs/" + master.getName() + "-keepalived.log")))
+          .doesNotContain("Couldn't", "Permission denied", "Operation not permitted");
+    }
     // Check fails twice (about 2 s), then a priority 0 advert: under 3 s.
     assertThat(seconds(results, "haproxy-dies-vip-moved")).isLessThan(3.0);
     // A stopping keepalived hands over at once with a priority 0 advert.
