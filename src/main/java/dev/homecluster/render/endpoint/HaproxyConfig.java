@@ -104,7 +104,7 @@ public final class HaproxyConfig {
     out.append("    http-check expect status 200\n");
     out.append("    # A down apiserver is noticed within about 2.5 s, and its connections are closed so\n");
     out.append("    # that clients reconnect to another one at once.\n");
-    out.append("    default-server inter 2s fastinter 500ms downinter 5s fall 2 rise 2 on-marked-down shutdown-sessions\n");
+    out.append("    default-server inter 2s fastinter 500ms fall 2 rise 2 on-marked-down shutdown-sessions\n");
     for (NodeSpec master : masters) {
       out.append("    server ")
           .append(master.getName())
