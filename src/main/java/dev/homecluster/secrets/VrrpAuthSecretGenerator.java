@@ -17,6 +17,8 @@ import java.util.Map;
  * routers on the home network from joining by mistake: VRRP sends it in clear text.
  */
 public final class VrrpAuthSecretGenerator implements SecretGenerator {
+  public static final VrrpAuthSecretGenerator INSTANCE = new VrrpAuthSecretGenerator();
+
   public static final int LENGTH = 8;
 
   /** Letters and digits only: keepalived's parser treats '#', '!', '$', quotes and spaces specially. */
