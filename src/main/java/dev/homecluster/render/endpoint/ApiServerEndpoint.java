@@ -361,10 +361,17 @@ public final class ApiServerEndpoint implements Component {
   }
 
   /**
-   * At most one endpoint pod evicted at a time: with three masters two keep serving, and with one
-   * or two masters eviction is still possible (a minAvailable of 2 would block it for ever). Pods
-   * that are not ready may always be evicted, so a broken master can be drained.
+   * Evictions stop while fewer than {@code min(2, masters - 1)} endpoint pods would remain ready:
+   * two masters keep serving, and with one or two masters an eviction is still possible (a plain
+   * 2 would block every eviction with two masters, for ever). Pods that are not ready may always
+   * be evicted, so a broken master can be drained. An integer minAvailable, because the
+   * disruption controller supports maxUnavailable and percentages only for pods of controllers
+   * with a scale subresource, and a DaemonSet has none.
    */
+  static int minAvailable(int masters) {
+    return Math.max(0, Math.min(2, masters - 1));
+  }
+
   private static PodDisruptionBudget disruptionBudget(RenderContext ctx) {
     return new PodDisruptionBudgetBuilder()
         .withNewMetadata()
@@ -372,7 +379,7 @@ public final class ApiServerEndpoint implements Component {
         .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
         .endMetadata()
         .withNewSpec()
-        .withMaxUnavailable(new IntOrString(1))
+        .withMinAvailable(new IntOrString(minAvailable(ctx.masters().size())))
         .withUnhealthyPodEvictionPolicy("AlwaysAllow")
         .withNewSelector()
         .withMatchLabels(Labels.selector(ctx.clusterName(), Names.ENDPOINT))

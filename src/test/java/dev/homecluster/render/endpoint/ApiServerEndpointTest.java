@@ -188,14 +188,18 @@ class ApiServerEndpointTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.homecluster.testing.Examples#all")
-  void disruptionBudgetLetsOneEndpointPodGoAtATime(String example) {
+  void disruptionBudgetKeepsTwoMastersServingWithoutBlockingSmallClusters(String example) {
     HomeCluster cluster = Examples.load(example);
+    int masters = RenderContext.of(cluster).masters().size();
     List<HasMetadata> objects = render(cluster);
     PodDisruptionBudget pdb = Rendered.find(objects, PodDisruptionBudget.class, Names.ENDPOINT);
     DaemonSet ds = daemonSet(objects);
 
-    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
-    assertThat(pdb.getSpec().getMinAvailable()).isNull();
+    // An integer minAvailable: the only form the disruption controller supports for DaemonSets.
+    assertThat(pdb.getSpec().getMaxUnavailable()).isNull();
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal())
+        .isEqualTo(Math.min(2, masters - 1))
+        .isLessThan(masters);
     assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).isEqualTo("AlwaysAllow");
     assertThat(pdb.getSpec().getSelector().getMatchLabels())
         .isEqualTo(ds.getSpec().getSelector().getMatchLabels())
@@ -204,6 +208,11 @@ class ApiServerEndpointTest {
         .containsAllEntriesOf(ds.getSpec().getSelector().getMatchLabels());
     assertThat(ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
         .isEqualTo(1);
+  }
+
+  @Test
+  void minAvailableNeverBlocksEveryEviction() {
+    assertThat(List.of(1, 2, 3, 5, 9)).extracting(ApiServerEndpoint::minAvailable).containsExactly(0, 1, 2, 2, 2);
   }
 
   @Test
