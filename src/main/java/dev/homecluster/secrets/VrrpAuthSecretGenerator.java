@@ -46,6 +46,7 @@ public final class VrrpAuthSecretGenerator implements SecretGenerator {
             .withNewMetadata()
             .withName(Names.VRRP_AUTH_SECRET)
             .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
+            .withAnnotations(Map.of(Names.GENERATED_REASON_ANNOTATION, "created"))
             .endMetadata()
             .withType("Opaque")
             .withData(Map.of(Names.VRRP_AUTH_PASS_KEY, encoded))

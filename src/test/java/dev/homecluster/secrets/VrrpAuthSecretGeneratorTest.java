@@ -34,6 +34,8 @@ class VrrpAuthSecretGeneratorTest {
       assertThat(secret.getMetadata().getName()).isEqualTo(Names.VRRP_AUTH_SECRET);
       assertThat(secret.getMetadata().getNamespace()).isEqualTo(Names.CONTROL_PLANE_NAMESPACE);
       assertThat(secret.getData()).containsOnlyKeys("auth-pass");
+      assertThat(secret.getMetadata().getAnnotations())
+          .containsEntry(Names.GENERATED_REASON_ANNOTATION, "created");
       assertThat(password(secret)).hasSize(8).matches("[A-Za-z0-9]{8}");
     });
   }
