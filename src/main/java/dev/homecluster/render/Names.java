@@ -67,6 +67,8 @@ public final class Names {
   public static final String ETCD_CLIENT_SECRET = "homecluster-etcd-client";
   /** VRRP authentication password: auth-pass (8 characters). */
   public static final String VRRP_AUTH_SECRET = "homecluster-vrrp-auth";
+  /** Key of the password in {@link #VRRP_AUTH_SECRET}. */
+  public static final String VRRP_AUTH_PASS_KEY = "auth-pass";
 
   /** ConfigMap of the apiserver's structured authentication configuration. */
   public static final String APISERVER_AUTHENTICATION_CONFIG = "kube-apiserver-authentication";

@@ -8,6 +8,7 @@ import dev.homecluster.render.controlplane.FlannelDaemonSet;
 import dev.homecluster.render.controlplane.KubeProxyDaemonSet;
 import dev.homecluster.render.controlplane.PodCheckpointerDaemonSet;
 import dev.homecluster.render.controlplane.SchedulerDeployment;
+import dev.homecluster.render.endpoint.ApiServerEndpoint;
 import dev.homecluster.render.nodes.NodeRoles;
 import dev.homecluster.render.storage.CephStorage;
 import dev.homecluster.validation.Problem;
@@ -32,6 +33,7 @@ public final class Renderer {
           new NodeRoles(),
           new EtcdInstallerDaemonSet(),
           new ApiServerDaemonSet(),
+          new ApiServerEndpoint(),
           new PodCheckpointerDaemonSet(),
           new ControllerManagerDeployment(),
           new SchedulerDeployment(),

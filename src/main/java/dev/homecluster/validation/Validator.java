@@ -17,6 +17,7 @@ public final class Validator {
         List.of(
             new NodeRules(),
             new ControlPlaneRules(),
+            new EndpointRules(),
             new NetworkRules(),
             new StorageRules(),
             new CapacityRules(),
