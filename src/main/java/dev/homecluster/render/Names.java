@@ -32,6 +32,21 @@ public final class Names {
   public static final String ZFS_SNAPSHOT = "zfs-snapshot";
   public static final String ETCD_SNAPSHOT = "etcd-snapshot";
 
+  // Backups, in BACKUP_NAMESPACE.
+  /**
+   * The CephFS volume the nightly rsync reads, a PVC in {@link #BACKUP_NAMESPACE}; the storage
+   * component emits it (ReadOnlyMany, on the Ceph filesystem's root).
+   */
+  public static final String CEPHFS_BACKUP_SOURCE_PVC = "cephfs-backup-source";
+  /** The PersistentVolume of the backup node's NFS export (cluster-scoped). */
+  public static final String BACKUP_NFS_PV = "homecluster-backup-nfs";
+  /** The claim bound to {@link #BACKUP_NFS_PV}, for workloads in {@link #BACKUP_NAMESPACE}. */
+  public static final String BACKUP_NFS_PVC = "backup-nfs";
+  /** Directory under the NFS export holding results of the backup jobs. */
+  public static final String BACKUP_RESULTS_DIR = ".homecluster";
+  /** Directory under the NFS export holding etcd snapshots. */
+  public static final String ETCD_SNAPSHOTS_DIR = "etcd";
+
   // Secrets the operator generates at run time, in CONTROL_PLANE_NAMESPACE (never rendered,
   // never printed). Keys are listed for each; PEM-encoded.
   /** Cluster CA: ca.crt, ca.key. */

@@ -1,5 +1,9 @@
 package dev.homecluster.render;
 
+import dev.homecluster.render.backup.EtcdSnapshotCronJob;
+import dev.homecluster.render.backup.NfsServer;
+import dev.homecluster.render.backup.RsyncCronJob;
+import dev.homecluster.render.backup.ZfsSnapshotCronJob;
 import dev.homecluster.render.nodes.NodeRoles;
 import dev.homecluster.validation.Problem;
 import dev.homecluster.validation.Validator;
@@ -18,7 +22,9 @@ import java.util.TreeMap;
 public final class Renderer {
 
   /** Every component, in the order their objects are applied. Register new components here. */
-  public static final List<Component> DEFAULT_COMPONENTS = List.of(new NodeRoles());
+  public static final List<Component> DEFAULT_COMPONENTS = List.of(
+          new NodeRoles(),
+          new NfsServer(), new RsyncCronJob(), new ZfsSnapshotCronJob(), new EtcdSnapshotCronJob());
 
   /** Kinds that others depend on come first: namespaces before what lives in them, and so on. */
   private static final List<String> KIND_ORDER =
