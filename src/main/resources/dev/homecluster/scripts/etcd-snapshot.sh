@@ -59,9 +59,20 @@ name="etcd-$(date -u +%Y%m%dT%H%M%SZ).db"
 partial="$SNAPSHOT_DIR/.$name.partial"
 trap 'rm -f "$partial"' EXIT
 
+etcdctl_tls() {
+  ETCDCTL_API=3 "$ETCDCTL" --endpoints="$ETCD_ENDPOINTS" --cacert="$ETCD_CACERT" \
+    --cert="$ETCD_CERT" --key="$ETCD_KEY" --dial-timeout=10s "$@"
+}
+
+# A quick look first: a rejected certificate or an unreachable member fails here in seconds,
+# where the snapshot stream would wait for its whole timeout.
+if ! out=$(etcdctl_tls --command-timeout=15s endpoint status 2>&1); then
+  echo "$out" >&2
+  finish 1 "etcd at $ETCD_ENDPOINTS is not reachable: $(printf '%s\n' "$out" | tail -n 1)"
+fi
+
 echo "etcd-snapshot: saving from $ETCD_ENDPOINTS"
-if ! out=$(ETCDCTL_API=3 "$ETCDCTL" --endpoints="$ETCD_ENDPOINTS" --cacert="$ETCD_CACERT" \
-    --cert="$ETCD_CERT" --key="$ETCD_KEY" --command-timeout=300s snapshot save "$partial" 2>&1); then
+if ! out=$(etcdctl_tls --command-timeout=300s snapshot save "$partial" 2>&1); then
   echo "$out" >&2
   finish 1 "etcdctl snapshot save failed: $(printf '%s\n' "$out" | tail -n 1)"
 fi
