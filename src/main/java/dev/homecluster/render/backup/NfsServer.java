@@ -192,7 +192,8 @@ public final class NfsServer implements Component {
         .withAccessModes("ReadWriteMany")
         .withPersistentVolumeReclaimPolicy("Retain")
         .withStorageClassName("")
-        .withMountOptions("nfsvers=4.1", "hard")
+        // 4.2: extended attributes (rsync -X) travel only over NFS 4.2.
+        .withMountOptions("nfsvers=4.2", "hard")
         .withNfs(export.volumeSource())
         // Reserved for our claim, so no other claim can bind the backup export.
         .withNewClaimRef()
