@@ -28,10 +28,61 @@ final class ScriptProcess {
   private ScriptProcess() {}
 
   static Result run(Path workDir, String script, Map<String, String> env, String... args) {
+    return run("sh", workDir, script, env, args);
+  }
+
+  /**
+   * Runs the script as a pod whose only tools are busybox's (the etcd snapshot pod): busybox's
+   * sh, and its applets ahead of everything else on the PATH.
+   */
+  static Result runWithBusybox(Path workDir, String script, Map<String, String> env, String... args) {
+    Path tools = busyboxTools();
+    Map<String, String> withPath = new java.util.HashMap<>(env);
+    withPath.put("PATH", tools + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    return run(tools.resolve("sh").toString(), workDir, script, withPath, args);
+  }
+
+  private static Path busyboxTools;
+
+  /** A directory of busybox applet links, made once per test run and removed at exit. */
+  private static synchronized Path busyboxTools() {
+    if (busyboxTools != null) {
+      return busyboxTools;
+    }
+    Path busybox = requireTool("busybox", "busybox");
+    try {
+      Path tools = Files.createTempDirectory("busybox-tools");
+      Process install = new ProcessBuilder(busybox.toString(), "--install", "-s", tools.toString())
+          .redirectErrorStream(true).start();
+      install.getInputStream().readAllBytes();
+      if (install.waitFor() != 0) {
+        throw new AssertionError("busybox --install failed");
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (var links = Files.list(tools)) {
+          for (Path link : links.toList()) {
+            Files.deleteIfExists(link);
+          }
+          Files.deleteIfExists(tools);
+        } catch (IOException ignored) {
+          // A leftover temporary directory of links is harmless.
+        }
+      }));
+      busyboxTools = tools;
+      return tools;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Result run(String shell, Path workDir, String script, Map<String, String> env, String... args) {
     try {
       Path file = workDir.resolve(script);
       Files.writeString(file, ScriptConfigMap.text(script));
-      List<String> command = new ArrayList<>(List.of("sh", file.toString()));
+      List<String> command = new ArrayList<>(List.of(shell, file.toString()));
       command.addAll(List.of(args));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
       builder.environment().putAll(env);
