@@ -10,6 +10,9 @@
 #   RSYNC             rsync binary                                  (rsync)
 #   TERMINATION_LOG   where Kubernetes reads the termination message (/dev/termination-log)
 #
+# An empty source over a backup that has files is refused (exit 3): with --delete-after it would
+# empty the copy, which is what a wrongly provisioned or unmounted CephFS volume looks like.
+#
 # The result, {"kind":"rsync","start":...,"end":...,"bytes":...,"exitCode":...,"message":...}
 # (message: rsync's first error line, empty on success), is written to
 # BACKUP_DIR/.homecluster/rsync-last.json, to TERMINATION_LOG (the operator reads it from the
@@ -40,6 +43,9 @@ mkdir_rc=$?
 if [ "$mkdir_rc" -ne 0 ]; then
   rc=$mkdir_rc
   : > "$work/out"
+elif [ -d "$SOURCE_DIR" ] && [ -z "$(ls -A "$SOURCE_DIR")" ] && [ -n "$(ls -A "$BACKUP_DIR/$TARGET")" ]; then
+  rc=3
+  echo "rsync: refusing to mirror the empty source $SOURCE_DIR over the backup in $BACKUP_DIR/$TARGET" | tee "$work/out"
 else
   # rsync's output goes to the log as it comes; its exit code is kept aside (no pipefail in sh).
   { "$RSYNC" "$@" --stats "$SOURCE_DIR/" "$BACKUP_DIR/$TARGET/" 2>&1; echo $? > "$work/rc"; } | tee "$work/out"

@@ -85,6 +85,7 @@ class BackupRsyncScriptTest {
 
   @Test
   void withoutDeleteFlagsFilesGoneFromTheSourceStayInTheBackup() throws IOException {
+    Files.writeString(source.resolve("keep.txt"), "keep");
     Files.writeString(source.resolve("gone.txt"), "gone");
     run(source, "-a");
     Files.delete(source.resolve("gone.txt"));
@@ -138,5 +139,26 @@ class BackupRsyncScriptTest {
     JsonNode json = JSON.readTree(result.resultLine());
     assertThat(json.get("exitCode").asInt()).isEqualTo(24);
     assertThat(json.get("bytes").asLong()).isEqualTo(1234);
+  }
+
+  @Test
+  void anEmptySourceNeverEmptiesAnExistingBackup() throws IOException {
+    Files.writeString(source.resolve("photo.jpg"), "precious");
+    assertThat(run(source, "-a", "--delete-after").exitCode()).isZero();
+    Files.delete(source.resolve("photo.jpg")); // what an unmounted or wrong volume looks like
+
+    ScriptProcess.Result result = run(source, "-a", "--delete-after");
+
+    assertThat(result.exitCode()).isEqualTo(3);
+    assertThat(backup.resolve("cephfs/photo.jpg")).hasContent("precious");
+    assertThat(JSON.readTree(result.resultLine()).get("message").asText())
+        .startsWith("rsync: refusing to mirror the empty source");
+  }
+
+  @Test
+  void anEmptySourceIntoAnEmptyBackupIsAnOrdinaryRun() {
+    ScriptProcess.Result result = run(source, "-a", "--delete-after");
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
   }
 }
