@@ -162,6 +162,37 @@ class BackupIT {
     assertThat(pod.getSpec().getNodeName()).isIn(MASTERS);
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "unknown node      | spec.backup.node",
+        "no backup role    | spec.backup.node",
+        "relative export   | spec.backup.exportPath",
+        "cron of 3 fields  | spec.backup.rsync.schedule",
+        "keep 0            | spec.backup.etcdSnapshots.keep",
+        "keepSnapshots 0   | spec.backup.zfs.keepSnapshots"
+      })
+  void admissionRejectsBadBackupSettingsNamingTheField(String change, String field, KubernetesClient client, TestCluster cluster) {
+    assumeFalse(cluster.fakeNodes().isEmpty(), cluster.kind() + " has no fake nodes");
+    dev.homecluster.api.v1alpha1.HomeCluster home = DocumentedCluster.load();
+    home.getMetadata().setName("bad-backup");
+    var backup = home.getSpec().getBackup();
+    switch (change) {
+      case "unknown node" -> backup.setNode("backup-9");
+      case "no backup role" -> backup.setNode("worker-1");
+      case "relative export" -> backup.setExportPath("tank");
+      case "cron of 3 fields" -> backup.getRsync().setSchedule("0 3 *");
+      case "keep 0" -> backup.getEtcdSnapshots().setKeep(0);
+      case "keepSnapshots 0" -> backup.getZfs().setKeepSnapshots(0);
+      default -> throw new IllegalArgumentException(change);
+    }
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.resource(home).create())
+        .isInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class)
+        .hasMessageContaining(field);
+  }
+
   private static CronJob cronJob(KubernetesClient client, String namespace, String name) {
     CronJob cronJob = client.batch().v1().cronjobs().inNamespace(namespace).withName(name).get();
     assertThat(cronJob).as("CronJob %s/%s", namespace, name).isNotNull();
