@@ -1,7 +1,9 @@
 package dev.homecluster.operator;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Which owned objects hold data: Ceph's clusters, filesystems and pools, and every volume and
@@ -10,16 +12,19 @@ import java.util.Set;
  * the operator delete them itself before it lets the HomeCluster go.
  */
 public final class DataBearing {
-  /** Decided by kind: any object of these kinds may hold data. */
-  static final Set<String> KINDS =
-      Set.of(
-          "CephCluster",
-          "CephFilesystem",
-          "CephBlockPool",
-          "CephObjectStore",
-          "CephNFS",
-          "PersistentVolume",
-          "PersistentVolumeClaim");
+  /** Decided by kind: any object of these kinds may hold data. Kind to its apiVersion. */
+  static final Map<String, String> API_VERSIONS =
+      new TreeMap<>(
+          Map.of(
+              "CephCluster", "ceph.rook.io/v1",
+              "CephFilesystem", "ceph.rook.io/v1",
+              "CephBlockPool", "ceph.rook.io/v1",
+              "CephObjectStore", "ceph.rook.io/v1",
+              "CephNFS", "ceph.rook.io/v1",
+              "PersistentVolume", "v1",
+              "PersistentVolumeClaim", "v1"));
+
+  static final Set<String> KINDS = API_VERSIONS.keySet();
 
   private DataBearing() {}
 

@@ -55,6 +55,23 @@ public final class StatusAggregator {
     return status;
   }
 
+  /**
+   * The status after a reconcile failed before it could observe anything (the API server
+   * unreachable, say): Ready=False with the error, everything else as it was.
+   */
+  public HomeClusterStatus failed(HomeCluster cluster, String message, Instant now) {
+    HomeClusterStatus previous = previous(cluster);
+    HomeClusterStatus status = copyOf(previous);
+    status.setConditions(
+        Conditions.merge(
+            previous.getConditions(),
+            List.of(Decision.isFalse(ConditionTypes.READY, "ReconcileFailed", message)),
+            generation(cluster),
+            now));
+    status.setPhase(PHASE_PROGRESSING);
+    return status;
+  }
+
   /** The status of a valid, reconciled spec. */
   public HomeClusterStatus aggregate(HomeCluster cluster, Observation observed, Instant now) {
     HomeClusterStatus previous = previous(cluster);
