@@ -82,6 +82,8 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
   static final String REASON_DATA_DELETED = "DataDeleted";
   static final String REASON_DELETING_DATA = "DeletingData";
 
+  /** Duration of every reconcile (count: how many ran). */
+  public static final String METRIC_RECONCILE = "homecluster.reconcile";
   /** Objects written by server-side apply (or edit, for Node taints), by kind. */
   public static final String METRIC_APPLIED = "homecluster.objects.applied";
   /** Owned objects deleted because they are no longer rendered, by kind. */
@@ -179,7 +181,9 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
       events.clear(cluster, REASON_RECONCILE_FAILED);
       return patchIfChanged(cluster, pass.status);
     } finally {
-      long ms = (System.nanoTime() - started) / 1_000_000;
+      long nanos = System.nanoTime() - started;
+      registry.timer(METRIC_RECONCILE).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      long ms = nanos / 1_000_000;
       log.info("reconciled HomeCluster {} generation {} in {} ms: {}",
           cluster.getMetadata().getName(), cluster.getMetadata().getGeneration(), ms, outcome);
     }
@@ -473,7 +477,9 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
 
     /**
      * Deletes owned stateless objects this cluster no longer renders (a component switched off, a
-     * node removed). Data-bearing objects, Namespaces and generated Secrets are never pruned.
+     * node removed). Only objects this HomeCluster controls by owner reference: not objects
+     * that merely copied its labels (Jobs of a CronJob, ReplicaSets of a Deployment); never
+     * data-bearing objects, Namespaces or generated Secrets.
      */
     private void prune(RenderResult rendered) {
       Set<String> desired = rendered.objects().stream().map(HomeClusterReconciler::key).collect(Collectors.toSet());
@@ -483,6 +489,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
         if (desired.contains(key(owned))
             || generatorNames.contains(component)
             || !DataBearing.garbageCollected(owned)
+            || !controlledBy(owned, cluster)
             || owned.getMetadata().getDeletionTimestamp() != null) {
           continue;
         }
@@ -517,6 +524,13 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
       List<String> warnings = validation.warnings().stream().map(Problem::toString).toList();
       return new Observation(outcomes, workloads, customResources, podStates, nodeStates, warnings, null);
     }
+  }
+
+  private static boolean controlledBy(HasMetadata object, HomeCluster cluster) {
+    return object.getMetadata().getOwnerReferences() != null
+        && object.getMetadata().getOwnerReferences().stream()
+            .anyMatch(r -> Boolean.TRUE.equals(r.getController())
+                && cluster.getMetadata().getUid().equals(r.getUid()));
   }
 
   static String apiMessage(KubernetesClientException e) {

@@ -166,7 +166,18 @@ public final class StatusAggregator {
         .filter(w -> uncovered.contains(w.component()) && !w.isReady())
         .forEach(w -> blockers.add(w.describe()));
     if (blockers.isEmpty()) {
-      return Decision.isTrue(ConditionTypes.READY, "Ready", "every component is applied and ready");
+      // Skipped components without a condition of their own are told here, not hidden.
+      String skipped =
+          observed.outcomes().stream()
+              .filter(o -> o.condition().isEmpty() && o.result() == Result.SKIPPED)
+              .map(o -> o.component() + " (" + o.reason() + ": " + o.message() + ")")
+              .collect(Collectors.joining("; "));
+      return Decision.isTrue(
+          ConditionTypes.READY,
+          "Ready",
+          skipped.isEmpty()
+              ? "every component is applied and ready"
+              : "every applied component is ready; skipped: " + skipped);
     }
     boolean failed = observed.outcomes().stream().anyMatch(o -> o.result() == Result.FAILED);
     return Decision.isFalse(
