@@ -61,6 +61,9 @@ public final class HomeClusterOperator implements AutoCloseable {
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                   .withConcurrentReconciliationThreads(options.reconcileThreads())
                   .withConcurrentWorkflowExecutorThreads(1)
+                  // JOSDK's apply of the finalizer would send HomeCluster's Java defaults (an
+                  // empty node list) and fail the schema: patch the primary the classic way.
+                  .withUseSSAToPatchPrimaryResource(false)
                   .withInformerStoppedHandler(
                       (informer, error) -> {
                         if (error == null) {
