@@ -47,7 +47,8 @@ public final class CacheTransforms {
   /** A Pod reduced to its labels, its node, its phase and its conditions. */
   public static Pod slimPod(Pod pod) {
     pod.getMetadata().setManagedFields(null);
-    pod.getMetadata().setAnnotations(null);
+    // Empty, not null: JOSDK's event filter reads the annotations.
+    pod.getMetadata().setAnnotations(new java.util.HashMap<>());
     PodSpec spec = new PodSpec();
     spec.setNodeName(pod.getSpec() == null ? null : pod.getSpec().getNodeName());
     pod.setSpec(spec);

@@ -34,6 +34,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -168,7 +169,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
         String message = validation.errors().stream().map(Problem::toString).collect(Collectors.joining("; "));
         events.emit(cluster, ClusterEvents.WARNING, REASON_INVALID, "nothing applied: " + message);
         outcome = "invalid (nothing applied): " + message;
-        return patchIfChanged(cluster, aggregator.invalid(cluster, validation.errors(), clock.instant()));
+        return patchIfChanged(cluster, aggregator.invalid(cluster, validation.errors(), clock.instant()), context);
       }
       events.clear(cluster, REASON_INVALID);
       Pass pass = new Pass(cluster, context);
@@ -179,7 +180,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
       }
       events.clear(cluster, REASON_APPLY_FAILED);
       events.clear(cluster, REASON_RECONCILE_FAILED);
-      return patchIfChanged(cluster, pass.status);
+      return patchIfChanged(cluster, pass.status, context);
     } finally {
       long nanos = System.nanoTime() - started;
       registry.timer(METRIC_RECONCILE).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -189,12 +190,33 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     }
   }
 
-  private UpdateControl<HomeCluster> patchIfChanged(HomeCluster cluster, HomeClusterStatus status) {
+  private UpdateControl<HomeCluster> patchIfChanged(
+      HomeCluster cluster, HomeClusterStatus status, Context<HomeCluster> context) {
+    patchStatus(cluster, status, context);
+    return UpdateControl.noUpdate();
+  }
+
+  /**
+   * Applies the status to the status subresource when it differs from the cached one, with
+   * optimistic locking, and puts the result in the cache so the next reconcile compares against
+   * it. (Not through UpdateControl: JOSDK would apply HomeCluster's Java defaults, or compute a
+   * JSON patch against a status the server does not have yet.)
+   */
+  private static boolean patchStatus(
+      HomeCluster cluster, HomeClusterStatus status, Context<HomeCluster> context) {
     if (StatusComparison.same(cluster.getStatus(), status)) {
-      return UpdateControl.noUpdate();
+      return false;
     }
-    cluster.setStatus(status);
-    return UpdateControl.patchStatus(cluster);
+    HomeCluster fresh = new HomeCluster();
+    fresh.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(cluster.getMetadata().getName())
+            .withUid(cluster.getMetadata().getUid())
+            .build());
+    fresh.setSpec(null);
+    fresh.setStatus(status);
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(cluster, fresh, context);
+    return true;
   }
 
   @Override
@@ -206,11 +228,12 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
             : aggregator.failed(cluster, describe(e), clock.instant());
     String reason = e instanceof ReconcileFailedException ? REASON_APPLY_FAILED : REASON_RECONCILE_FAILED;
     events.emit(cluster, ClusterEvents.WARNING, reason, describe(e));
-    if (StatusComparison.same(cluster.getStatus(), status)) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
+    try {
+      patchStatus(cluster, status, context);
+    } catch (KubernetesClientException patchFailed) {
+      log.warn("cannot patch the status of HomeCluster {}: {}", cluster.getMetadata().getName(), apiMessage(patchFailed));
     }
-    cluster.setStatus(status);
-    return ErrorStatusUpdateControl.patchStatus(cluster);
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   @Override

@@ -92,7 +92,7 @@ class CacheTransformsTest {
     CacheTransforms.slimPod(pod);
 
     assertThat(pod.getSpec().getContainers()).isEmpty();
-    assertThat(pod.getMetadata().getAnnotations()).isNull();
+    assertThat(pod.getMetadata().getAnnotations()).isEmpty();
     assertThat(PodState.of(pod)).isEqualTo(before).isEqualTo(new PodState("kube-proxy", "worker-1", true));
   }
 
