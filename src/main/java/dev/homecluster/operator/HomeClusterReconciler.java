@@ -222,12 +222,18 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
   @Override
   public ErrorStatusUpdateControl<HomeCluster> updateErrorStatus(
       HomeCluster cluster, Context<HomeCluster> context, Exception e) {
+    // JOSDK hands the exception over wrapped.
+    Throwable cause = e;
+    while (cause != null && !(cause instanceof ReconcileFailedException)) {
+      cause = cause.getCause();
+    }
+    Exception reported = cause instanceof ReconcileFailedException failed ? failed : e;
     HomeClusterStatus status =
-        e instanceof ReconcileFailedException failed
+        cause instanceof ReconcileFailedException failed
             ? failed.status()
-            : aggregator.failed(cluster, describe(e), clock.instant());
-    String reason = e instanceof ReconcileFailedException ? REASON_APPLY_FAILED : REASON_RECONCILE_FAILED;
-    events.emit(cluster, ClusterEvents.WARNING, reason, describe(e));
+            : aggregator.failed(cluster, describe(rootCause(e)), clock.instant());
+    String reason = cause instanceof ReconcileFailedException ? REASON_APPLY_FAILED : REASON_RECONCILE_FAILED;
+    events.emit(cluster, ClusterEvents.WARNING, reason, describe(reported));
     try {
       patchStatus(cluster, status, context);
     } catch (KubernetesClientException patchFailed) {
@@ -263,6 +269,14 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     log.info("HomeCluster {} deleted; data-bearing objects {}: {}", name,
         policy == DeletionPolicy.Delete ? "deleted" : "kept", present.isEmpty() ? "none" : describeAll(present));
     return DeleteControl.defaultDelete();
+  }
+
+  private static Exception rootCause(Exception e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t instanceof Exception ex ? ex : e;
   }
 
   private static String describe(Exception e) {

@@ -68,6 +68,11 @@ public final class CephProbeComponent implements Component {
   }
 
   private static String backupAddress(HomeCluster cluster) {
-    return cluster.getSpec().getNodes().get(cluster.getSpec().getNodes().size() - 1).getAddress();
+    String node = cluster.getSpec().getBackup().getNode();
+    return cluster.getSpec().getNodes().stream()
+        .filter(n -> n.getName().equals(node))
+        .findFirst()
+        .orElseThrow()
+        .getAddress();
   }
 }
