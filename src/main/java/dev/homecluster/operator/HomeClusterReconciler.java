@@ -363,8 +363,9 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     }
 
     /**
-     * Runs every SecretGenerator against the generated Secrets that exist, applies what they
-     * return, and hashes the result.
+     * Runs every SecretGenerator against the generated Secrets that exist, each seeing what the
+     * ones before it made (as {@link dev.homecluster.secrets.SecretGenerators#generateAll} does),
+     * applies what they return only when all of them succeeded, and hashes the result.
      */
     private String generateSecrets() {
       InformerEventSource<HasMetadata, HomeCluster> secrets = informers.forKind(new SecretBuilder().build(), context);
@@ -373,32 +374,37 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
       secrets
           .list(Names.CONTROL_PLANE_NAMESPACE, o -> name.equals(OwnedInformers.partOf(o)))
           .forEach(o -> existing.put(o.getMetadata().getName(), (Secret) o));
-      Set<String> generatorNames = new HashSet<>();
+      Map<String, Secret> seen = new HashMap<>(existing);
+      Map<String, String> madeBy = new LinkedHashMap<>();
       for (SecretGenerator generator : generators) {
-        generatorNames.add(generator.name());
-        List<Secret> made =
-            generator.generate(cluster, Map.copyOf(existing), clock.instant(), random);
-        for (Secret secret : made) {
-          if (secret.getMetadata().getNamespace() == null) {
-            secret.getMetadata().setNamespace(Names.CONTROL_PLANE_NAMESPACE);
-          }
-          Map<String, String> labels = new TreeMap<>();
-          if (secret.getMetadata().getLabels() != null) {
-            labels.putAll(secret.getMetadata().getLabels());
-          }
-          labels.putAll(Labels.common(name, generator.name()));
-          secret.getMetadata().setLabels(labels);
-          Applier.adopt(secret, cluster);
-          Secret stored = (Secret) applier.apply(secret);
-          existing.put(stored.getMetadata().getName(), stored);
-          registry.counter(METRIC_APPLIED, "kind", "Secret").increment();
-          // Names the generator and Secret, never its content.
-          changed.add("Secret " + Names.CONTROL_PLANE_NAMESPACE + "/" + stored.getMetadata().getName() + " (" + generator.name() + ")");
+        for (Secret secret : generator.generate(cluster, Map.copyOf(seen), clock.instant(), random)) {
+          seen.put(secret.getMetadata().getName(), secret);
+          madeBy.put(secret.getMetadata().getName(), generator.name());
         }
       }
+      for (Map.Entry<String, String> made : madeBy.entrySet()) {
+        Secret secret = seen.get(made.getKey());
+        if (secret.getMetadata().getNamespace() == null) {
+          secret.getMetadata().setNamespace(Names.CONTROL_PLANE_NAMESPACE);
+        }
+        Map<String, String> labels = new TreeMap<>();
+        if (secret.getMetadata().getLabels() != null) {
+          labels.putAll(secret.getMetadata().getLabels());
+        }
+        labels.putAll(Labels.common(name, made.getValue()));
+        secret.getMetadata().setLabels(labels);
+        Applier.adopt(secret, cluster);
+        Secret stored = (Secret) applier.apply(secret);
+        existing.put(stored.getMetadata().getName(), stored);
+        registry.counter(METRIC_APPLIED, "kind", "Secret").increment();
+        // Names the Secret and its generator, never its content.
+        changed.add("Secret " + Names.CONTROL_PLANE_NAMESPACE + "/" + stored.getMetadata().getName() + " (" + made.getValue() + ")");
+      }
+      Set<String> generatorNames = generators.stream().map(SecretGenerator::name).collect(Collectors.toSet());
       List<Secret> generated =
           existing.values().stream()
-              .filter(s -> generatorNames.contains(s.getMetadata().getLabels().get(Labels.COMPONENT)))
+              .filter(s -> s.getMetadata().getLabels() != null
+                  && generatorNames.contains(s.getMetadata().getLabels().get(Labels.COMPONENT)))
               .toList();
       return RuntimeSecretsHash.of(generated);
     }
