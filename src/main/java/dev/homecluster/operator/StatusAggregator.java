@@ -92,7 +92,7 @@ public final class StatusAggregator {
     for (String type : ConditionTypes.COMPONENT_CONDITIONS) {
       decisions.add(componentCondition(type, observed));
     }
-    decisions.add(0, ready(decisions, observed));
+    decisions.add(0, ready(cluster, decisions, observed));
     status.setConditions(
         Conditions.merge(previous.getConditions(), decisions, generation(cluster), now));
     status.setPhase(phase(cluster, observed, decisions));
@@ -144,8 +144,17 @@ public final class StatusAggregator {
     return null;
   }
 
-  private static Decision ready(List<Decision> decisions, Observation observed) {
+  private static Decision ready(HomeCluster cluster, List<Decision> decisions, Observation observed) {
     List<String> blockers = new ArrayList<>();
+    // Without its masters there is no cluster to be ready, whatever the workloads report.
+    List<String> missingMasters =
+        cluster.getSpec().getNodes().stream()
+            .filter(n -> n.has(Role.MASTER) && !observed.nodes().containsKey(n.getName()))
+            .map(NodeSpec::getName)
+            .toList();
+    if (!missingMasters.isEmpty()) {
+      blockers.add("master Node(s) not registered: " + String.join(", ", missingMasters));
+    }
     for (ComponentOutcome o : observed.outcomes()) {
       if (o.result() == Result.FAILED) {
         blockers.add(o.component() + ": " + o.message());

@@ -232,6 +232,20 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void notReadyWhileAMasterNodeIsNotRegistered() {
+    Observation o = healthyWithoutRook();
+    Map<String, NodeState> nodes = new java.util.HashMap<>(o.nodes());
+    nodes.remove("master-2");
+    HomeClusterStatus status =
+        aggregator.aggregate(
+            home, new Observation(o.outcomes(), o.workloads(), List.of(), o.pods(), nodes, List.of(), null), T0);
+
+    Condition ready = Conditions.find(status.getConditions(), ConditionTypes.READY);
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getMessage()).contains("master Node(s) not registered: master-2");
+  }
+
+  @Test
   void daemonSetWithNoMatchingNodeIsNotReady() {
     assertThat(daemonSet("kube-apiserver", 0, 0).isReady()).isFalse();
     assertThat(new WorkloadState("x", "Deployment", "ns", "x", 0, 0, true).isReady()).isTrue();
