@@ -55,7 +55,7 @@ public final class OperatorCommand implements Callable<Integer> {
         OperatorOptions.inProcess()
             .withHttpPort(httpPort)
             .withResyncInterval(resync)
-            .withExitOnInformerFailure(true);
+            .withExitOnFatalError(true);
     options = leaderElection ? options.withLeaderElection(namespace, identity) : options;
     // The JDK HTTP client: no Vert.x event loops, a smaller footprint for a small operator.
     KubernetesClient client =

@@ -71,7 +71,7 @@ public final class HomeClusterOperator implements AutoCloseable {
                         }
                         informersFailed.set(true);
                         log.error("informer {} failed for good: {}", informer, error.getMessage(), error);
-                        if (options.exitOnInformerFailure()) {
+                        if (options.exitOnFatalError()) {
                           System.exit(1);
                         }
                       });
@@ -80,6 +80,7 @@ public final class HomeClusterOperator implements AutoCloseable {
                     LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(options.leaseName())
                         .withLeaseNamespace(options.leaseNamespace())
                         .withIdentity(options.identity())
+                        .withExitOnStopLeading(options.exitOnFatalError())
                         .build());
               }
             });

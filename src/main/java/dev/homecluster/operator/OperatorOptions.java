@@ -18,8 +18,9 @@ import java.util.Objects;
  * @param httpPort port of /metrics, /healthz and /readyz; 0 for any free port, negative for none
  * @param resyncInterval how often every HomeCluster is reconciled without an event
  * @param reconcileThreads concurrent reconciles (one per HomeCluster at a time anyway)
- * @param exitOnInformerFailure stop the JVM when an informer fails for good (the CLI: let the
- *     pod restart); false in-process, where the health endpoint reports it instead
+ * @param exitOnFatalError stop the JVM when an informer fails for good or the Lease is lost
+ *     (the CLI: let the pod restart); false in-process, where the health endpoint reports a
+ *     failed informer and a replica that lost the Lease just stops reconciling
  * @param renderer what HomeClusters become
  * @param generators the run-time Secrets
  * @param clock the time, for conditions, events and certificate expiry
@@ -32,7 +33,7 @@ public record OperatorOptions(
     int httpPort,
     Duration resyncInterval,
     int reconcileThreads,
-    boolean exitOnInformerFailure,
+    boolean exitOnFatalError,
     Renderer renderer,
     List<SecretGenerator> generators,
     Clock clock) {
@@ -70,31 +71,31 @@ public record OperatorOptions(
 
   public OperatorOptions withLeaderElection(String namespace, String identity) {
     return new OperatorOptions(true, namespace, leaseName, identity, httpPort, resyncInterval,
-        reconcileThreads, exitOnInformerFailure, renderer, generators, clock);
+        reconcileThreads, exitOnFatalError, renderer, generators, clock);
   }
 
   public OperatorOptions withHttpPort(int port) {
     return new OperatorOptions(leaderElection, leaseNamespace, leaseName, identity, port,
-        resyncInterval, reconcileThreads, exitOnInformerFailure, renderer, generators, clock);
+        resyncInterval, reconcileThreads, exitOnFatalError, renderer, generators, clock);
   }
 
   public OperatorOptions withResyncInterval(Duration interval) {
     return new OperatorOptions(leaderElection, leaseNamespace, leaseName, identity, httpPort,
-        interval, reconcileThreads, exitOnInformerFailure, renderer, generators, clock);
+        interval, reconcileThreads, exitOnFatalError, renderer, generators, clock);
   }
 
-  public OperatorOptions withExitOnInformerFailure(boolean exit) {
+  public OperatorOptions withExitOnFatalError(boolean exit) {
     return new OperatorOptions(leaderElection, leaseNamespace, leaseName, identity, httpPort,
         resyncInterval, reconcileThreads, exit, renderer, generators, clock);
   }
 
   public OperatorOptions withRenderer(Renderer renderer) {
     return new OperatorOptions(leaderElection, leaseNamespace, leaseName, identity, httpPort,
-        resyncInterval, reconcileThreads, exitOnInformerFailure, renderer, generators, clock);
+        resyncInterval, reconcileThreads, exitOnFatalError, renderer, generators, clock);
   }
 
   public OperatorOptions withGenerators(List<SecretGenerator> generators) {
     return new OperatorOptions(leaderElection, leaseNamespace, leaseName, identity, httpPort,
-        resyncInterval, reconcileThreads, exitOnInformerFailure, renderer, generators, clock);
+        resyncInterval, reconcileThreads, exitOnFatalError, renderer, generators, clock);
   }
 }
