@@ -68,6 +68,15 @@ public final class Names {
   /** VRRP authentication password: auth-pass (8 characters). */
   public static final String VRRP_AUTH_SECRET = "homecluster-vrrp-auth";
 
+  /** ConfigMap of the apiserver's structured authentication configuration. */
+  public static final String APISERVER_AUTHENTICATION_CONFIG = "kube-apiserver-authentication";
+
+  /**
+   * Common name of the front-proxy client certificate ({@link #FRONT_PROXY_CLIENT_SECRET}); the
+   * apiserver accepts request headers only from it ({@code --requestheader-allowed-names}).
+   */
+  public static final String FRONT_PROXY_CLIENT_CN = "front-proxy-client";
+
   // Keys (file names) inside the generated Secrets above, as documented on each Secret.
   /** A CA certificate (the CA Secrets; also the issuing CA in leaf Secrets that carry it). */
   public static final String CA_CERT_KEY = "ca.crt";
@@ -95,6 +104,29 @@ public final class Names {
    * Never contains key material.
    */
   public static final String GENERATED_REASON_ANNOTATION = "homecluster.dev/generated-reason";
+
+  // Storage (Rook/Ceph), in storage.ceph.namespace unless said otherwise.
+  /** The CephCluster. */
+  public static final String CEPH_CLUSTER = "rook-ceph";
+  /**
+   * The ReadOnlyMany PersistentVolumeClaim, in {@link #BACKUP_NAMESPACE}, through which the backup
+   * rsync reads the whole Ceph filesystem. Rendered by the ceph component when backups are on.
+   */
+  public static final String CEPHFS_BACKUP_SOURCE_PVC = "cephfs-backup-source";
+  /** The static PersistentVolume (cluster-scoped) of the filesystem's root behind that claim. */
+  public static final String CEPHFS_BACKUP_SOURCE_PV = "homecluster-cephfs-backup-source";
+  /** The Ceph user (a Rook CephClient) that may only read the filesystem, for the backup. */
+  public static final String CEPHFS_BACKUP_READER = "cephfs-backup-reader";
+  /**
+   * Secret with userID and userKey of {@link #CEPHFS_BACKUP_READER}, which ceph-csi needs to mount
+   * a static volume. Made at run time from the Secret Rook writes for the CephClient.
+   */
+  public static final String CEPHFS_BACKUP_READER_SECRET = "cephfs-backup-reader-csi";
+  /** Rook's Secret of the CephClient {@link #CEPHFS_BACKUP_READER} (Rook's naming). */
+  public static final String CEPHFS_BACKUP_READER_ROOK_SECRET = "rook-ceph-client-" + CEPHFS_BACKUP_READER;
+  /** Secrets that Rook writes for its CephFS CSI driver (Rook's names). */
+  public static final String ROOK_CEPHFS_PROVISIONER_SECRET = "rook-csi-cephfs-provisioner";
+  public static final String ROOK_CEPHFS_NODE_SECRET = "rook-csi-cephfs-node";
 
   /**
    * Run-time input: a hash of every generated Secret's content, so workloads that mount them roll

@@ -1,6 +1,15 @@
 package dev.homecluster.render;
 
+import dev.homecluster.render.controlplane.ApiServerDaemonSet;
+import dev.homecluster.render.controlplane.ControllerManagerDeployment;
+import dev.homecluster.render.controlplane.CoreDnsDeployment;
+import dev.homecluster.render.controlplane.EtcdInstallerDaemonSet;
+import dev.homecluster.render.controlplane.FlannelDaemonSet;
+import dev.homecluster.render.controlplane.KubeProxyDaemonSet;
+import dev.homecluster.render.controlplane.PodCheckpointerDaemonSet;
+import dev.homecluster.render.controlplane.SchedulerDeployment;
 import dev.homecluster.render.nodes.NodeRoles;
+import dev.homecluster.render.storage.CephStorage;
 import dev.homecluster.validation.Problem;
 import dev.homecluster.validation.Validator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -18,7 +27,19 @@ import java.util.TreeMap;
 public final class Renderer {
 
   /** Every component, in the order their objects are applied. Register new components here. */
-  public static final List<Component> DEFAULT_COMPONENTS = List.of(new NodeRoles());
+  public static final List<Component> DEFAULT_COMPONENTS =
+      List.of(
+          new NodeRoles(),
+          new EtcdInstallerDaemonSet(),
+          new ApiServerDaemonSet(),
+          new PodCheckpointerDaemonSet(),
+          new ControllerManagerDeployment(),
+          new SchedulerDeployment(),
+          new FlannelDaemonSet(),
+          new KubeProxyDaemonSet(),
+          new CoreDnsDeployment(),
+          // Storage last: its backup source claim lives in the backup component's namespace.
+          new CephStorage());
 
   /** Kinds that others depend on come first: namespaces before what lives in them, and so on. */
   private static final List<String> KIND_ORDER =

@@ -19,6 +19,7 @@ public final class Validator {
             new ControlPlaneRules(),
             new NetworkRules(),
             new StorageRules(),
+            new CapacityRules(),
             new BackupRules()));
   }
 
