@@ -6,7 +6,7 @@ import dev.homecluster.api.v1alpha1.DeletionPolicy;
 import dev.homecluster.api.v1alpha1.HomeCluster;
 import dev.homecluster.render.Names;
 import dev.homecluster.render.storage.CephProbeComponent;
-import dev.homecluster.sim.DocumentedCluster;
+import dev.homecluster.testing.Examples;
 import dev.homecluster.sim.Eventually;
 import dev.homecluster.sim.SimulatedClusterTest;
 import dev.homecluster.sim.TestCluster;
@@ -45,7 +45,7 @@ class HomeClusterDeletionIT {
 
   private HomeCluster applied(TestCluster cluster, DeletionPolicy policy) {
     harness = new OperatorHarness(cluster, OperatorOptions.DEFAULT_RESYNC).start();
-    HomeCluster hc = DocumentedCluster.load();
+    HomeCluster hc = Examples.load(Examples.HOME);
     hc.getSpec().setDeletionPolicy(policy);
     harness.apply(hc);
     harness.awaitReady();

@@ -3,7 +3,7 @@ package dev.homecluster.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homecluster.render.Names;
-import dev.homecluster.sim.DocumentedCluster;
+import dev.homecluster.testing.Examples;
 import dev.homecluster.sim.Eventually;
 import dev.homecluster.sim.SimulatedClusterTest;
 import dev.homecluster.sim.TestCluster;
@@ -49,7 +49,7 @@ class HomeClusterLeaderElectionIT {
     String ns = namespace.getMetadata().getName();
     a = replica(ns, "replica-a");
     b = replica(ns, "replica-b");
-    harness.apply(DocumentedCluster.load());
+    harness.apply(Examples.load(Examples.HOME));
     harness.awaitReady();
 
     var lease = harness.admin.leases().inNamespace(ns).withName(OperatorOptions.DEFAULT_LEASE_NAME);

@@ -12,7 +12,7 @@ import dev.homecluster.render.Labels;
 import dev.homecluster.render.Names;
 import dev.homecluster.render.Placement;
 import dev.homecluster.render.storage.CephProbeComponent;
-import dev.homecluster.sim.DocumentedCluster;
+import dev.homecluster.testing.Examples;
 import dev.homecluster.sim.Eventually;
 import dev.homecluster.sim.SimulatedClusterTest;
 import dev.homecluster.sim.TestCluster;
@@ -55,7 +55,7 @@ class HomeClusterOperatorIT {
   @Test
   void documentedClusterBecomesReadyWithEveryPodOnTheRightNodes(TestCluster cluster) {
     OperatorHarness h = harness(cluster, OperatorOptions.DEFAULT_RESYNC);
-    h.apply(DocumentedCluster.load());
+    h.apply(Examples.load(Examples.HOME));
 
     HomeCluster hc = h.awaitReady();
     HomeClusterStatus status = hc.getStatus();
@@ -114,7 +114,7 @@ class HomeClusterOperatorIT {
   @Test
   void steadyStateOverFullResyncsWritesNothing(TestCluster cluster) {
     OperatorHarness h = harness(cluster, Duration.ofSeconds(3));
-    h.apply(DocumentedCluster.load());
+    h.apply(Examples.load(Examples.HOME));
     h.awaitReady();
     h.awaitQuiet(Duration.ofSeconds(5));
 
@@ -129,13 +129,13 @@ class HomeClusterOperatorIT {
   @Test
   void invalidSpecSetsValidFalseWithTheFieldAndChangesNothing(TestCluster cluster) {
     OperatorHarness h = harness(cluster, Duration.ofSeconds(3));
-    h.apply(DocumentedCluster.load());
+    h.apply(Examples.load(Examples.HOME));
     h.awaitReady();
     h.awaitQuiet(Duration.ofSeconds(3));
     Map<String, String> before = h.controlPlaneVersions();
     h.writes.reset();
 
-    HomeCluster invalid = DocumentedCluster.load();
+    HomeCluster invalid = Examples.load(Examples.HOME);
     // Errors only the Java validator finds (the CRD's CEL rules cannot compare with a CIDR).
     invalid.getSpec().getControlPlane().getEndpoint().setVip("10.0.0.100");
     invalid.getSpec().getNodes().add(node("worker-4", "192.168.2.134", Role.WORKER));
@@ -162,17 +162,17 @@ class HomeClusterOperatorIT {
     assertThat(events.get(0).getType()).isEqualTo("Warning");
     assertThat(events.get(0).getMessage()).contains("spec.controlPlane.endpoint.vip");
 
-    h.apply(DocumentedCluster.load());
+    h.apply(Examples.load(Examples.HOME));
     h.awaitCondition(ConditionTypes.VALID, "True", OperatorHarness.TIMEOUT);
   }
 
   @Test
   void specChangesConverge(TestCluster cluster) {
     OperatorHarness h = harness(cluster, OperatorOptions.DEFAULT_RESYNC);
-    h.apply(DocumentedCluster.load());
+    h.apply(Examples.load(Examples.HOME));
     h.awaitReady();
 
-    HomeCluster changed = DocumentedCluster.load();
+    HomeCluster changed = Examples.load(Examples.HOME);
     changed.getSpec().getControlPlane().getEndpoint().setVip("192.168.1.101");
     changed.getSpec().getNodes().add(node("worker-4", "192.168.1.134", Role.WORKER));
     h.apply(changed);
@@ -194,7 +194,7 @@ class HomeClusterOperatorIT {
   @Test
   void deletedDaemonSetComesBackThroughItsInformer(TestCluster cluster) {
     OperatorHarness h = harness(cluster, OperatorOptions.DEFAULT_RESYNC);
-    h.apply(DocumentedCluster.load());
+    h.apply(Examples.load(Examples.HOME));
     h.awaitReady();
     var daemonSets = h.admin.apps().daemonSets().inNamespace(Names.CONTROL_PLANE_NAMESPACE);
     String uid = daemonSets.withName(ProbeComponent.NAME).get().getMetadata().getUid();
@@ -211,7 +211,7 @@ class HomeClusterOperatorIT {
   @Test
   void fieldsOfOtherManagersSurviveAndOurFieldsAreRepaired(TestCluster cluster) {
     OperatorHarness h = harness(cluster, OperatorOptions.DEFAULT_RESYNC);
-    h.apply(DocumentedCluster.load());
+    h.apply(Examples.load(Examples.HOME));
     h.awaitReady();
     var daemonSets = h.admin.apps().daemonSets().inNamespace(Names.CONTROL_PLANE_NAMESPACE);
     var configMaps = h.admin.configMaps().inNamespace(Names.CONTROL_PLANE_NAMESPACE);

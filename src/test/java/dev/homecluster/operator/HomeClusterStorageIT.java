@@ -6,7 +6,7 @@ import dev.homecluster.api.v1alpha1.HomeCluster;
 import dev.homecluster.api.v1alpha1.NodeSpec;
 import dev.homecluster.render.Names;
 import dev.homecluster.render.storage.CephProbeComponent;
-import dev.homecluster.sim.DocumentedCluster;
+import dev.homecluster.testing.Examples;
 import dev.homecluster.sim.Eventually;
 import dev.homecluster.sim.SimulatedClusterTest;
 import dev.homecluster.sim.TestCluster;
@@ -40,7 +40,7 @@ class HomeClusterStorageIT {
 
   private void applied(TestCluster cluster) {
     harness = new OperatorHarness(cluster, OperatorOptions.DEFAULT_RESYNC).start();
-    harness.apply(DocumentedCluster.load());
+    harness.apply(Examples.load(Examples.HOME));
     harness.awaitReady();
     Eventually.await("the CephCluster applied", OperatorHarness.TIMEOUT, this::cephCluster, r -> r.get() != null);
   }
@@ -69,7 +69,7 @@ class HomeClusterStorageIT {
   @Test
   void aRejectedApplyIsReportedOnceAndRetriedWhileTheRestReconciles(TestCluster cluster) {
     applied(cluster);
-    HomeCluster moved = DocumentedCluster.load();
+    HomeCluster moved = Examples.load(Examples.HOME);
     NodeSpec backup = moved.getSpec().getNodes().stream().filter(n -> n.getName().equals("backup-1")).findFirst().orElseThrow();
     // The probe's volume points at the backup node; a PersistentVolume's source is immutable.
     backup.setAddress("192.168.1.141");
@@ -96,7 +96,7 @@ class HomeClusterStorageIT {
     assertThat(failures).as("one deduplicated Warning event").hasSize(1);
     assertThat(failures.get(0).getType()).isEqualTo("Warning");
 
-    harness.apply(DocumentedCluster.load());
+    harness.apply(Examples.load(Examples.HOME));
     harness.awaitReady();
     assertThat(Objects.requireNonNull(harness.condition(ConditionTypes.READY)).getReason()).isEqualTo("Ready");
   }
