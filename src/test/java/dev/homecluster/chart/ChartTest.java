@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -273,6 +274,23 @@ class ChartTest {
     }
     CustomResourceDefinition crd = (CustomResourceDefinition) ChartFixture.parse(chartCrd).get(0);
     assertThat(crd.getSpec().getNames().getShortNames()).contains("hc");
+  }
+
+  @Test
+  void defaultImageIsTheOneTheImageProfileBuilds() throws Exception {
+    Path repo = Examples.repoRoot();
+    org.w3c.dom.Document pom =
+        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(repo.resolve("pom.xml").toFile());
+    javax.xml.xpath.XPath xpath = javax.xml.xpath.XPathFactory.newInstance().newXPath();
+    String version = xpath.evaluate("/project/version", pom);
+    String imageName = xpath.evaluate("/project/profiles/profile[id='image']/properties/image.name", pom);
+    Map<String, Object> chart = Serialization.unmarshal(Files.readString(ChartFixture.dir().resolve("Chart.yaml")));
+    Deployment deployment = find(ChartFixture.template(), Deployment.class, "Deployment", FULLNAME);
+
+    assertThat(chart.get("appVersion")).as("Chart.yaml appVersion follows the pom").isEqualTo(version);
+    assertThat(imageName).isEqualTo("homecluster-operator:${project.version}");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("homecluster-operator:" + version);
   }
 
   @Test
