@@ -27,9 +27,20 @@ public final class Main implements Runnable {
     System.exit(run(args));
   }
 
-  /** Runs the CLI and returns the exit code (tests call this). */
+  /** Runs the CLI on the process's stdout and stderr and returns the exit code. */
   public static int run(String... args) {
     return commandLine().execute(args);
+  }
+
+  /** Runs the CLI with the given output streams and returns the exit code (tests call this). */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    CommandLine cli = commandLine();
+    cli.setOut(out);
+    cli.setErr(err);
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
   }
 
   static CommandLine commandLine() {

@@ -39,8 +39,9 @@ public final class RenderCommand implements Callable<Integer> {
     try {
       cluster = SpecFile.read(file, System.in);
     } catch (SpecFile.UnreadableSpecException e) {
-      spec.commandLine().getErr().println("homecluster: " + e.getMessage());
-      return Main.EXIT_USAGE;
+      spec.commandLine().getErr().println(
+          e.exitCode() == Main.EXIT_USAGE ? "homecluster: " + e.getMessage() : e.getMessage());
+      return e.exitCode();
     }
     ValidationResult result = new Validator().validate(cluster);
     for (Problem problem : result.problems()) {

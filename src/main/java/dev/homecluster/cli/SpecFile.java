@@ -16,8 +16,16 @@ final class SpecFile {
 
   /** Thrown with a one-line message for the user; the CLI exits 2. */
   static final class UnreadableSpecException extends Exception {
-    UnreadableSpecException(String message) {
+    private final int exitCode;
+
+    UnreadableSpecException(String message, int exitCode) {
       super(message);
+      this.exitCode = exitCode;
+    }
+
+    /** 2 when the file is missing or not YAML; 1 when it is YAML that is not a valid HomeCluster. */
+    int exitCode() {
+      return exitCode;
     }
   }
 
@@ -29,14 +37,16 @@ final class SpecFile {
               ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
               : Files.readString(Path.of(file), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new UnreadableSpecException(file + ": no such file");
+      throw new UnreadableSpecException(file + ": no such file", Main.EXIT_USAGE);
     } catch (IOException | java.io.UncheckedIOException e) {
-      throw new UnreadableSpecException(file + ": cannot read: " + e.getMessage());
+      throw new UnreadableSpecException(file + ": cannot read: " + e.getMessage(), Main.EXIT_USAGE);
     }
     try {
       return Manifests.readHomeCluster(text);
     } catch (SpecParseException e) {
-      throw new UnreadableSpecException(file + ": " + e.getMessage());
+      throw new UnreadableSpecException(
+          e.isSyntaxError() ? file + ": " + e.getMessage() : e.getMessage(),
+          e.isSyntaxError() ? Main.EXIT_USAGE : Main.EXIT_INVALID);
     }
   }
 }

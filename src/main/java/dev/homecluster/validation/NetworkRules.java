@@ -23,12 +23,15 @@ final class NetworkRules implements Rule {
     if (network == null) {
       return;
     }
+    // The home network first, so an overlap is reported on the pod or service range.
     Map<String, IPAddress> blocks = new LinkedHashMap<>();
-    cidr("spec.network.podCIDR", network.getPodCIDR(), true, problems).ifPresent(b -> blocks.put("spec.network.podCIDR", b));
-    Optional<IPAddress> services = cidr("spec.network.serviceCIDR", network.getServiceCIDR(), true, problems);
-    services.ifPresent(b -> blocks.put("spec.network.serviceCIDR", b));
     Optional<IPAddress> nodes = cidr("spec.network.nodeCIDR", network.getNodeCIDR(), false, problems);
     nodes.ifPresent(b -> blocks.put("spec.network.nodeCIDR", b));
+    cidr("spec.network.podCIDR", network.getPodCIDR(), true, problems)
+        .ifPresent(b -> blocks.put("spec.network.podCIDR", b));
+    Optional<IPAddress> services =
+        cidr("spec.network.serviceCIDR", network.getServiceCIDR(), true, problems);
+    services.ifPresent(b -> blocks.put("spec.network.serviceCIDR", b));
 
     List<String> paths = List.copyOf(blocks.keySet());
     for (int i = 0; i < paths.size(); i++) {
@@ -46,7 +49,9 @@ final class NetworkRules implements Rule {
                 "is too small: the apiserver takes its first address and CoreDNS its tenth");
           }
         });
-    checkNodeAddresses(spec, blocks, nodes, problems);
+    if (!problems.hasErrorAt("spec.network.")) {
+      checkNodeAddresses(spec, blocks, nodes, problems);
+    }
     String domain = network.getClusterDomain();
     if (domain == null || domain.length() > 253 || !DOMAIN.matcher(domain).matches()) {
       problems.error(

@@ -33,12 +33,12 @@ public final class Manifests {
   /** Parses one HomeCluster; every failure names the field and line. */
   public static HomeCluster readHomeCluster(String yaml) throws SpecParseException {
     if (yaml == null || yaml.isBlank()) {
-      throw new SpecParseException("the file is empty; expected a HomeCluster");
+      throw new SpecParseException("the file is empty; expected a HomeCluster", true);
     }
     try {
       var tree = READER.readTree(yaml);
       if (tree == null || !tree.isObject()) {
-        throw new SpecParseException("expected a YAML mapping with apiVersion, kind and spec");
+        throw new SpecParseException("expected a YAML mapping with apiVersion, kind and spec", true);
       }
       String apiVersion = tree.path("apiVersion").asText("");
       String kind = tree.path("kind").asText("");
@@ -50,15 +50,16 @@ public final class Manifests {
                 + apiVersion
                 + "\" and kind \""
                 + kind
-                + "\"");
+                + "\"",
+            false);
       }
       return READER.treeToValue(tree, HomeCluster.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new SpecParseException(path(e) + ": unknown field" + line(e), e);
+      throw new SpecParseException(path(e) + ": unknown field" + line(e), false, e);
     } catch (JsonMappingException e) {
-      throw new SpecParseException(path(e) + ": " + firstLine(e.getOriginalMessage()) + line(e), e);
+      throw new SpecParseException(path(e) + ": " + describe(e), false, e);
     } catch (JsonProcessingException e) {
-      throw new SpecParseException("not valid YAML: " + firstLine(e.getOriginalMessage()) + line(e), e);
+      throw new SpecParseException("not valid YAML: " + firstLine(e.getOriginalMessage()) + line(e), true, e);
     }
   }
 
@@ -93,6 +94,40 @@ public final class Manifests {
       }
     }
     return path.length() == 0 ? "(document)" : path.toString();
+  }
+
+  private static String describe(JsonMappingException e) {
+    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch
+        && mismatch.getTargetType() != null) {
+      return "expected " + typeName(mismatch.getTargetType());
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException format) {
+      return "invalid value \"" + format.getValue() + "\"";
+    }
+    return firstLine(e.getOriginalMessage());
+  }
+
+  private static String typeName(Class<?> type) {
+    if (type.isEnum()) {
+      StringBuilder values = new StringBuilder();
+      for (Object constant : type.getEnumConstants()) {
+        values.append(values.length() == 0 ? "" : ", ").append(constant.toString().toLowerCase(java.util.Locale.ROOT));
+      }
+      return "one of " + values;
+    }
+    if (Number.class.isAssignableFrom(type) || type == int.class || type == long.class) {
+      return "a number";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    return "an object (" + type.getSimpleName() + ")";
   }
 
   private static String line(JsonProcessingException e) {
