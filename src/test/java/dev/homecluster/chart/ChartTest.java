@@ -250,16 +250,6 @@ class ChartTest {
   }
 
   @Test
-  void backupNamespaceIsCreatedPrivilegedAndKeptOnUninstall() {
-    Namespace backup = find(ChartFixture.template(), Namespace.class, "Namespace", Names.BACKUP_NAMESPACE);
-
-    assertThat(backup.getMetadata().getLabels())
-        .containsEntry("pod-security.kubernetes.io/enforce", "privileged")
-        .containsEntry("pod-security.kubernetes.io/audit", "baseline");
-    assertThat(backup.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
-  }
-
-  @Test
   void chartCarriesTheCrdOfTheApi() throws IOException {
     Path repo = Examples.repoRoot();
     String chartCrd = Files.readString(ChartFixture.dir().resolve("crds").resolve(CRD_FILE));
@@ -284,7 +274,7 @@ class ChartTest {
     javax.xml.xpath.XPath xpath = javax.xml.xpath.XPathFactory.newInstance().newXPath();
     String version = xpath.evaluate("/project/version", pom);
     String imageName = xpath.evaluate("/project/profiles/profile[id='image']/properties/image.name", pom);
-    Map<String, Object> chart = Serialization.unmarshal(Files.readString(ChartFixture.dir().resolve("Chart.yaml")));
+    Map<String, Object> chart = Serialization.unmarshal(Files.readString(ChartFixture.dir().resolve("Chart.yaml")), Map.class);
     Deployment deployment = find(ChartFixture.template(), Deployment.class, "Deployment", FULLNAME);
 
     assertThat(chart.get("appVersion")).as("Chart.yaml appVersion follows the pom").isEqualTo(version);
