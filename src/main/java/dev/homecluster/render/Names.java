@@ -31,6 +31,12 @@ public final class Names {
   public static final String BACKUP_RSYNC = "backup-rsync";
   public static final String ZFS_SNAPSHOT = "zfs-snapshot";
   public static final String ETCD_SNAPSHOT = "etcd-snapshot";
+  /**
+   * Component label of the generated Secrets below (they are not rendered, but carry the common
+   * labels so the operator's label-scoped informers see them, also when applied from {@code render
+   * --bootstrap}).
+   */
+  public static final String PKI = "pki";
 
   // Secrets the operator generates at run time, in CONTROL_PLANE_NAMESPACE (never rendered,
   // never printed). Keys are listed for each; PEM-encoded.
@@ -61,6 +67,34 @@ public final class Names {
   public static final String ETCD_CLIENT_SECRET = "homecluster-etcd-client";
   /** VRRP authentication password: auth-pass (8 characters). */
   public static final String VRRP_AUTH_SECRET = "homecluster-vrrp-auth";
+
+  // Keys (file names) inside the generated Secrets above, as documented on each Secret.
+  /** A CA certificate (the CA Secrets; also the issuing CA in leaf Secrets that carry it). */
+  public static final String CA_CERT_KEY = "ca.crt";
+  /** A CA private key (only in the CA Secrets). */
+  public static final String CA_PRIVATE_KEY_KEY = "ca.key";
+  /** A leaf certificate. */
+  public static final String TLS_CERT_KEY = "tls.crt";
+  /** A leaf private key. */
+  public static final String TLS_PRIVATE_KEY_KEY = "tls.key";
+  /** The service-account signing key (private). */
+  public static final String SA_PRIVATE_KEY_KEY = "sa.key";
+  /** The service-account verification key (public). */
+  public static final String SA_PUBLIC_KEY_KEY = "sa.pub";
+  /** The EncryptionConfiguration file in {@link #ENCRYPTION_CONFIG_SECRET}. */
+  public static final String ENCRYPTION_CONFIG_KEY = "encryption-config.yaml";
+  /** File names of one etcd member, passed to {@link #etcdMemberKey}. */
+  public static final String ETCD_SERVER_CERT_FILE = "server.crt";
+  public static final String ETCD_SERVER_KEY_FILE = "server.key";
+  public static final String ETCD_PEER_CERT_FILE = "peer.crt";
+  public static final String ETCD_PEER_KEY_FILE = "peer.key";
+
+  /**
+   * Annotation on a generated Secret saying why this version was written ("created", "expires
+   * ..., less than 30 days from now", "missing subject alternative names [...]"), for events.
+   * Never contains key material.
+   */
+  public static final String GENERATED_REASON_ANNOTATION = "homecluster.dev/generated-reason";
 
   /**
    * Run-time input: a hash of every generated Secret's content, so workloads that mount them roll
