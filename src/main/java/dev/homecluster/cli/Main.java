@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RenderCommand.class,
       ValidateCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
