@@ -7,6 +7,8 @@ import dev.homecluster.sim.SimulatedCluster;
 import dev.homecluster.yaml.Manifests;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,12 +48,38 @@ public final class BenchCluster implements AutoCloseable {
     this.renderedFile = dir.resolve("rendered.yaml");
     try {
       Files.writeString(homeClusterFile, Manifests.toYaml(homeCluster));
-      Files.writeString(renderedFile, Manifests.toYaml(rendered));
+      // kubectl applies in file order: the Namespaces first, as the operator applies them.
+      List<HasMetadata> floorOrder = new ArrayList<>(rendered);
+      floorOrder.sort(java.util.Comparator.comparing(o -> !(o instanceof Namespace)));
+      Files.writeString(renderedFile, Manifests.toYaml(floorOrder));
     } catch (IOException e) {
       throw new BenchException("cannot write into " + dir + ": " + e.getMessage(), e);
     }
+    createForeignNamespaces();
     this.operatorKubeconfig =
         OperatorIdentity.create(sim.client(), sim.kubeconfig(), dir.resolve("operator.kubeconfig"));
+  }
+
+  /**
+   * The namespaces the rendering uses but does not create, as a user's cluster has them: Rook's
+   * (its Helm chart creates it), kube-system.
+   */
+  private void createForeignNamespaces() {
+    java.util.Set<String> own = new java.util.HashSet<>();
+    java.util.Set<String> used = new java.util.TreeSet<>();
+    for (HasMetadata o : rendered) {
+      if (o instanceof Namespace) {
+        own.add(o.getMetadata().getName());
+      } else if (o.getMetadata().getNamespace() != null) {
+        used.add(o.getMetadata().getNamespace());
+      }
+    }
+    used.removeAll(own);
+    for (String ns : used) {
+      if (client().namespaces().withName(ns).get() == null) {
+        client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+      }
+    }
   }
 
   /** Starts a fresh simulated cluster in {@code dir}/sim for {@code homeCluster}. */
