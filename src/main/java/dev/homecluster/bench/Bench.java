@@ -218,7 +218,7 @@ public final class Bench {
     steady.put("firstWrites", writes.stream().limit(20).map(AuditLog.Write::describe).toList());
     steady.put("target", 0);
     json.put("steadyState", steady);
-    row("steady-state writes by the operator in " + options.steady().toMinutes() + " min (" + reconciles
+    row("steady-state writes by the operator in " + options.steady().toSeconds() + " s (" + reconciles
         + " resync reconciles)", String.valueOf(writes.size()), verdict(writes.isEmpty(), "0"));
 
     // Drift repair.
