@@ -68,6 +68,15 @@ public final class Names {
   /** VRRP authentication password: auth-pass (8 characters). */
   public static final String VRRP_AUTH_SECRET = "homecluster-vrrp-auth";
 
+  /** ConfigMap of the apiserver's structured authentication configuration. */
+  public static final String APISERVER_AUTHENTICATION_CONFIG = "kube-apiserver-authentication";
+
+  /**
+   * Common name of the front-proxy client certificate ({@link #FRONT_PROXY_CLIENT_SECRET}); the
+   * apiserver accepts request headers only from it ({@code --requestheader-allowed-names}).
+   */
+  public static final String FRONT_PROXY_CLIENT_CN = "front-proxy-client";
+
   // Keys (file names) inside the generated Secrets above, as documented on each Secret.
   /** A CA certificate (the CA Secrets; also the issuing CA in leaf Secrets that carry it). */
   public static final String CA_CERT_KEY = "ca.crt";

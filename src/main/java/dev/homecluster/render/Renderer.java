@@ -1,5 +1,13 @@
 package dev.homecluster.render;
 
+import dev.homecluster.render.controlplane.ApiServerDaemonSet;
+import dev.homecluster.render.controlplane.ControllerManagerDeployment;
+import dev.homecluster.render.controlplane.CoreDnsDeployment;
+import dev.homecluster.render.controlplane.EtcdInstallerDaemonSet;
+import dev.homecluster.render.controlplane.FlannelDaemonSet;
+import dev.homecluster.render.controlplane.KubeProxyDaemonSet;
+import dev.homecluster.render.controlplane.PodCheckpointerDaemonSet;
+import dev.homecluster.render.controlplane.SchedulerDeployment;
 import dev.homecluster.render.nodes.NodeRoles;
 import dev.homecluster.validation.Problem;
 import dev.homecluster.validation.Validator;
@@ -18,7 +26,17 @@ import java.util.TreeMap;
 public final class Renderer {
 
   /** Every component, in the order their objects are applied. Register new components here. */
-  public static final List<Component> DEFAULT_COMPONENTS = List.of(new NodeRoles());
+  public static final List<Component> DEFAULT_COMPONENTS =
+      List.of(
+          new NodeRoles(),
+          new EtcdInstallerDaemonSet(),
+          new ApiServerDaemonSet(),
+          new PodCheckpointerDaemonSet(),
+          new ControllerManagerDeployment(),
+          new SchedulerDeployment(),
+          new FlannelDaemonSet(),
+          new KubeProxyDaemonSet(),
+          new CoreDnsDeployment());
 
   /** Kinds that others depend on come first: namespaces before what lives in them, and so on. */
   private static final List<String> KIND_ORDER =

@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
 final class ControlPlaneRules implements Rule {
   private static final Pattern VERSION = Pattern.compile("^1\\.(\\d+)\\.(\\d+)$");
   private static final Pattern INTERFACE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,14}$");
-  private static final int MIN_MINOR = 31;
+  // The apiserver lets only health endpoints through anonymously via AuthenticationConfiguration
+  // anonymous.conditions, which Kubernetes 1.32 introduced.
+  private static final int MIN_MINOR = 32;
 
   /** Ports the masters' host network already uses. */
   private static final Map<Integer, String> RESERVED_PORTS =

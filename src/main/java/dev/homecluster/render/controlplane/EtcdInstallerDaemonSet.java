@@ -1,0 +1,162 @@
+package dev.homecluster.render.controlplane;
+
+import dev.homecluster.api.v1alpha1.NodeSpec;
+import dev.homecluster.api.v1alpha1.Role;
+import dev.homecluster.render.Component;
+import dev.homecluster.render.Labels;
+import dev.homecluster.render.Names;
+import dev.homecluster.render.Placement;
+import dev.homecluster.render.RenderContext;
+import dev.homecluster.yaml.Manifests;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Installs etcd on every master: a DaemonSet whose pod writes its node's {@link EtcdStaticPod}
+ * manifest and certificates to the host with {@code etcd-installer.sh}, atomically and only when
+ * they changed.
+ *
+ * <p>The ConfigMap holds every master's manifest (key {@code <node>.yaml}) and the script; the
+ * pod mounts the {@link Names#ETCD_MEMBERS_SECRET} and picks its own files by {@code NODE_NAME}.
+ * A rolling update goes one master at a time and waits until the new etcd answers {@code
+ * /readyz}, so a certificate renewal never restarts two members at once.
+ */
+public final class EtcdInstallerDaemonSet implements Component {
+  public static final String SCRIPT = "etcd-installer.sh";
+  /** Busybox: sh, cmp, sync FILE, mv and wget are all the installer and its probe need. */
+  public static final String IMAGE = "docker.io/library/busybox:1.37.0";
+  public static final String BACKUP_DIR = "/etc/kubernetes/manifests-backup";
+
+  private static final String SOURCE_MOUNT = "/etc/etcd-installer/manifests";
+  private static final String SECRETS_MOUNT = "/etc/etcd-installer/pki";
+
+  @Override
+  public String name() {
+    return Names.ETCD_INSTALLER;
+  }
+
+  @Override
+  public List<HasMetadata> render(RenderContext ctx) {
+    return List.of(configMap(ctx), daemonSet(ctx));
+  }
+
+  /** The ConfigMap key of a master's manifest. */
+  public static String manifestKey(String nodeName) {
+    return nodeName + ".yaml";
+  }
+
+  private static ConfigMap configMap(RenderContext ctx) {
+    Map<String, String> data = new TreeMap<>();
+    String hash = ctx.runtimeInput(Names.RUNTIME_SECRETS_HASH, "");
+    for (NodeSpec master : ctx.masters()) {
+      data.put(
+          manifestKey(master.getName()),
+          Manifests.toYaml(EtcdStaticPod.forMember(ctx.spec(), master, ctx.masters(), hash)));
+    }
+    data.put(SCRIPT, PodScript.text(SCRIPT));
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(Names.ETCD_INSTALLER)
+        .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
+        .endMetadata()
+        .withData(data)
+        .build();
+  }
+
+  private static DaemonSet daemonSet(RenderContext ctx) {
+    return new DaemonSetBuilder()
+        .withNewMetadata()
+        .withName(Names.ETCD_INSTALLER)
+        .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
+        .endMetadata()
+        .withNewSpec()
+        .withNewSelector()
+        .withMatchLabels(Labels.selector(ctx.clusterName(), Names.ETCD_INSTALLER))
+        .endSelector()
+        .withMinReadySeconds(10)
+        .withNewUpdateStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(1))
+        .endRollingUpdate()
+        .endUpdateStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Labels.pod(ctx.clusterName(), Names.ETCD_INSTALLER))
+        .withAnnotations(InputHash.annotations(ctx))
+        .endMetadata()
+        .withNewSpec()
+        .withNodeSelector(Placement.nodesWith(Role.MASTER))
+        .withTolerations(Placement.controlPlaneTolerations())
+        .withPriorityClassName("system-node-critical")
+        // Host network: the readiness probe asks the local etcd, which listens on 127.0.0.1.
+        .withHostNetwork(true)
+        .withAutomountServiceAccountToken(false)
+        .addNewContainer()
+        .withName("install")
+        .withImage(IMAGE)
+        .withCommand("/bin/sh", SOURCE_MOUNT + "/" + SCRIPT, "loop")
+        .addNewEnv()
+        .withName("NODE_NAME")
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath("spec.nodeName")
+        .endFieldRef()
+        .endValueFrom()
+        .endEnv()
+        .addNewEnv().withName("SOURCE_DIR").withValue(SOURCE_MOUNT).endEnv()
+        .addNewEnv().withName("SECRETS_DIR").withValue(SECRETS_MOUNT).endEnv()
+        .addNewEnv().withName("MANIFESTS_DIR").withValue(EtcdStaticPod.MANIFESTS_DIR).endEnv()
+        .addNewEnv().withName("PKI_DIR").withValue(EtcdStaticPod.PKI_DIR).endEnv()
+        .addNewEnv().withName("BACKUP_DIR").withValue(BACKUP_DIR).endEnv()
+        .addNewEnv().withName("INTERVAL").withValue("30").endEnv()
+        .withNewReadinessProbe()
+        .withNewExec()
+        .withCommand(
+            "wget", "-q", "-O", "/dev/null",
+            "http://127.0.0.1:" + EtcdStaticPod.METRICS_PORT + "/readyz")
+        .endExec()
+        .withPeriodSeconds(10)
+        .withTimeoutSeconds(5)
+        .endReadinessProbe()
+        .withNewResources()
+        .addToRequests("cpu", new Quantity("5m"))
+        .addToRequests("memory", new Quantity("8Mi"))
+        .addToLimits("memory", new Quantity("32Mi"))
+        .endResources()
+        .addNewVolumeMount().withName("source").withMountPath(SOURCE_MOUNT).withReadOnly(true).endVolumeMount()
+        .addNewVolumeMount().withName("members").withMountPath(SECRETS_MOUNT).withReadOnly(true).endVolumeMount()
+        .addNewVolumeMount().withName("manifests").withMountPath(EtcdStaticPod.MANIFESTS_DIR).endVolumeMount()
+        .addNewVolumeMount().withName("pki").withMountPath(EtcdStaticPod.PKI_DIR).endVolumeMount()
+        .addNewVolumeMount().withName("backup").withMountPath(BACKUP_DIR).endVolumeMount()
+        .endContainer()
+        .addNewVolume()
+        .withName("source")
+        .withNewConfigMap()
+        .withName(Names.ETCD_INSTALLER)
+        .endConfigMap()
+        .endVolume()
+        .addNewVolume()
+        .withName("members")
+        .withNewSecret()
+        .withSecretName(Names.ETCD_MEMBERS_SECRET)
+        .withDefaultMode(0400)
+        .endSecret()
+        .endVolume()
+        .addNewVolume().withName("manifests").withNewHostPath().withPath(EtcdStaticPod.MANIFESTS_DIR).withType("DirectoryOrCreate").endHostPath().endVolume()
+        .addNewVolume().withName("pki").withNewHostPath().withPath(EtcdStaticPod.PKI_DIR).withType("DirectoryOrCreate").endHostPath().endVolume()
+        .addNewVolume().withName("backup").withNewHostPath().withPath(BACKUP_DIR).withType("DirectoryOrCreate").endHostPath().endVolume()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+}

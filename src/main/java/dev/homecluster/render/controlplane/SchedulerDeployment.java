@@ -1,0 +1,126 @@
+package dev.homecluster.render.controlplane;
+
+import dev.homecluster.api.v1alpha1.Role;
+import dev.homecluster.render.Component;
+import dev.homecluster.render.Images;
+import dev.homecluster.render.Labels;
+import dev.homecluster.render.Names;
+import dev.homecluster.render.Placement;
+import dev.homecluster.render.RenderContext;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * kube-scheduler: a leader-elected Deployment on the masters, on the host network, talking to
+ * the API through the VIP with its in-cluster ServiceAccount (bound to the built-in {@code
+ * system:kube-scheduler} and {@code system:volume-scheduler} roles). It mounts no Secret.
+ */
+public final class SchedulerDeployment implements Component {
+  public static final int SECURE_PORT = 10259;
+
+  static final ControlPlaneRbac RBAC =
+      new ControlPlaneRbac(
+          Names.KUBE_SCHEDULER,
+          List.of("system:kube-scheduler", "system:volume-scheduler", "system:auth-delegator"),
+          List.of("extension-apiserver-authentication-reader"));
+
+  @Override
+  public String name() {
+    return Names.KUBE_SCHEDULER;
+  }
+
+  @Override
+  public List<HasMetadata> render(RenderContext ctx) {
+    List<HasMetadata> objects = new ArrayList<>(RBAC.objects());
+    objects.add(deployment(ctx));
+    return objects;
+  }
+
+  static List<String> command() {
+    return List.of(
+        "kube-scheduler",
+        "--bind-address=127.0.0.1",
+        "--leader-elect=true",
+        "--secure-port=" + SECURE_PORT);
+  }
+
+  private static Deployment deployment(RenderContext ctx) {
+    var selector = Labels.selector(ctx.clusterName(), Names.KUBE_SCHEDULER);
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(Names.KUBE_SCHEDULER)
+        .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(MasterSpread.replicas(ctx.masters().size()))
+        .withNewSelector()
+        .withMatchLabels(selector)
+        .endSelector()
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(1))
+        .withMaxSurge(new IntOrString(0))
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(Labels.pod(ctx.clusterName(), Names.KUBE_SCHEDULER))
+        .endMetadata()
+        .withNewSpec()
+        .withServiceAccountName(RBAC.account())
+        .withNodeSelector(Placement.nodesWith(Role.MASTER))
+        .withTolerations(Placement.controlPlaneTolerations())
+        .withAffinity(MasterSpread.antiAffinity(selector))
+        .withHostNetwork(true)
+        .withPriorityClassName("system-cluster-critical")
+        .withNewSecurityContext()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .addNewContainer()
+        .withName(Names.KUBE_SCHEDULER)
+        .withImage(Images.kubernetes(ctx.spec(), "kube-scheduler"))
+        .withImagePullPolicy("IfNotPresent")
+        .withCommand(command())
+        .withEnv(ApiEndpoint.of(ctx.spec()).inClusterEnv())
+        .withNewResources()
+        .addToRequests("cpu", new Quantity("100m"))
+        .endResources()
+        .withNewLivenessProbe()
+        .withHttpGet(health("/livez"))
+        .withInitialDelaySeconds(10)
+        .withPeriodSeconds(10)
+        .withTimeoutSeconds(15)
+        .withFailureThreshold(8)
+        .endLivenessProbe()
+        .withNewReadinessProbe()
+        .withHttpGet(health("/readyz"))
+        .withPeriodSeconds(1)
+        .withTimeoutSeconds(15)
+        .withFailureThreshold(3)
+        .endReadinessProbe()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private static HTTPGetAction health(String path) {
+    return new HTTPGetActionBuilder()
+        .withHost("127.0.0.1")
+        .withPath(path)
+        .withPort(new IntOrString(SECURE_PORT))
+        .withScheme("HTTPS")
+        .build();
+  }
+}
