@@ -96,6 +96,7 @@ public final class ExistingSecrets {
         Names.APISERVER_ETCD_CLIENT_SECRET,
         Names.FRONT_PROXY_CLIENT_SECRET,
         Names.ETCD_CLIENT_SECRET,
-        Names.ETCD_MEMBERS_SECRET);
+        Names.ETCD_MEMBERS_SECRET,
+        Names.VRRP_AUTH_SECRET);
   }
 }

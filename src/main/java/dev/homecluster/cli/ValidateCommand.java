@@ -1,9 +1,14 @@
 package dev.homecluster.cli;
 
 import dev.homecluster.api.v1alpha1.HomeCluster;
+import dev.homecluster.render.RenderContext;
+import dev.homecluster.render.Renderer;
+import dev.homecluster.render.storage.ResourcePlan;
+import dev.homecluster.render.storage.ResourcePlanner;
 import dev.homecluster.validation.Problem;
 import dev.homecluster.validation.ValidationResult;
 import dev.homecluster.validation.Validator;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,7 +20,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Checks a HomeCluster. Prints 'ok' and exits 0 when it can be applied (warnings go to"
-          + " stderr), or prints one line per problem to stderr and exits 1."
+          + " stderr), or prints one line per problem to stderr and exits 1. Warnings include"
+          + " nodes whose declared capacity is smaller than what is placed on them."
     })
 public final class ValidateCommand implements Callable<Integer> {
   @Option(
@@ -24,6 +30,11 @@ public final class ValidateCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "HomeCluster YAML file, or - for standard input.")
   String file;
+
+  @Option(
+      names = "--plan",
+      description = "Also print the resource plan: per node, the pods placed there and their requests.")
+  boolean plan;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -43,6 +54,16 @@ public final class ValidateCommand implements Callable<Integer> {
     }
     if (!result.isValid()) {
       return Main.EXIT_INVALID;
+    }
+    // Before the nodes exist, the plan compares requests with the capacity declared in the spec.
+    ResourcePlan resourcePlan =
+        ResourcePlanner.plan(
+            cluster, new Renderer().render(RenderContext.of(cluster)).objects(), Map.of());
+    for (Problem problem : resourcePlan.warnings()) {
+      spec.commandLine().getErr().println(problem);
+    }
+    if (plan) {
+      spec.commandLine().getOut().print(resourcePlan.table());
     }
     spec.commandLine().getOut().println("ok");
     return 0;

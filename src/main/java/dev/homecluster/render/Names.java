@@ -38,6 +38,16 @@ public final class Names {
    */
   public static final String PKI = "pki";
 
+  // Backups, in BACKUP_NAMESPACE.
+  /** The PersistentVolume of the backup node's NFS export (cluster-scoped). */
+  public static final String BACKUP_NFS_PV = "homecluster-backup-nfs";
+  /** The claim bound to {@link #BACKUP_NFS_PV}, for workloads in {@link #BACKUP_NAMESPACE}. */
+  public static final String BACKUP_NFS_PVC = "backup-nfs";
+  /** Directory under the NFS export holding results of the backup jobs. */
+  public static final String BACKUP_RESULTS_DIR = ".homecluster";
+  /** Directory under the NFS export holding etcd snapshots. */
+  public static final String ETCD_SNAPSHOTS_DIR = "etcd";
+
   // Secrets the operator generates at run time, in CONTROL_PLANE_NAMESPACE (never rendered,
   // never printed). Keys are listed for each; PEM-encoded.
   /** Cluster CA: ca.crt, ca.key. */
@@ -67,6 +77,8 @@ public final class Names {
   public static final String ETCD_CLIENT_SECRET = "homecluster-etcd-client";
   /** VRRP authentication password: auth-pass (8 characters). */
   public static final String VRRP_AUTH_SECRET = "homecluster-vrrp-auth";
+  /** Key of the password in {@link #VRRP_AUTH_SECRET}. */
+  public static final String VRRP_AUTH_PASS_KEY = "auth-pass";
 
   /** ConfigMap of the apiserver's structured authentication configuration. */
   public static final String APISERVER_AUTHENTICATION_CONFIG = "kube-apiserver-authentication";
@@ -104,6 +116,29 @@ public final class Names {
    * Never contains key material.
    */
   public static final String GENERATED_REASON_ANNOTATION = "homecluster.dev/generated-reason";
+
+  // Storage (Rook/Ceph), in storage.ceph.namespace unless said otherwise.
+  /** The CephCluster. */
+  public static final String CEPH_CLUSTER = "rook-ceph";
+  /**
+   * The ReadOnlyMany PersistentVolumeClaim, in {@link #BACKUP_NAMESPACE}, through which the backup
+   * rsync reads the whole Ceph filesystem. Rendered by the ceph component when backups are on.
+   */
+  public static final String CEPHFS_BACKUP_SOURCE_PVC = "cephfs-backup-source";
+  /** The static PersistentVolume (cluster-scoped) of the filesystem's root behind that claim. */
+  public static final String CEPHFS_BACKUP_SOURCE_PV = "homecluster-cephfs-backup-source";
+  /** The Ceph user (a Rook CephClient) that may only read the filesystem, for the backup. */
+  public static final String CEPHFS_BACKUP_READER = "cephfs-backup-reader";
+  /**
+   * Secret with userID and userKey of {@link #CEPHFS_BACKUP_READER}, which ceph-csi needs to mount
+   * a static volume. Made at run time from the Secret Rook writes for the CephClient.
+   */
+  public static final String CEPHFS_BACKUP_READER_SECRET = "cephfs-backup-reader-csi";
+  /** Rook's Secret of the CephClient {@link #CEPHFS_BACKUP_READER} (Rook's naming). */
+  public static final String CEPHFS_BACKUP_READER_ROOK_SECRET = "rook-ceph-client-" + CEPHFS_BACKUP_READER;
+  /** Secrets that Rook writes for its CephFS CSI driver (Rook's names). */
+  public static final String ROOK_CEPHFS_PROVISIONER_SECRET = "rook-csi-cephfs-provisioner";
+  public static final String ROOK_CEPHFS_NODE_SECRET = "rook-csi-cephfs-node";
 
   /**
    * Run-time input: a hash of every generated Secret's content, so workloads that mount them roll

@@ -8,7 +8,13 @@ import dev.homecluster.render.controlplane.FlannelDaemonSet;
 import dev.homecluster.render.controlplane.KubeProxyDaemonSet;
 import dev.homecluster.render.controlplane.PodCheckpointerDaemonSet;
 import dev.homecluster.render.controlplane.SchedulerDeployment;
+import dev.homecluster.render.backup.EtcdSnapshotCronJob;
+import dev.homecluster.render.backup.NfsServer;
+import dev.homecluster.render.backup.RsyncCronJob;
+import dev.homecluster.render.backup.ZfsSnapshotCronJob;
+import dev.homecluster.render.endpoint.ApiServerEndpoint;
 import dev.homecluster.render.nodes.NodeRoles;
+import dev.homecluster.render.storage.CephStorage;
 import dev.homecluster.validation.Problem;
 import dev.homecluster.validation.Validator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -31,12 +37,19 @@ public final class Renderer {
           new NodeRoles(),
           new EtcdInstallerDaemonSet(),
           new ApiServerDaemonSet(),
+          new ApiServerEndpoint(),
           new PodCheckpointerDaemonSet(),
           new ControllerManagerDeployment(),
           new SchedulerDeployment(),
           new FlannelDaemonSet(),
           new KubeProxyDaemonSet(),
-          new CoreDnsDeployment());
+          new CoreDnsDeployment(),
+          new NfsServer(),
+          new RsyncCronJob(),
+          new ZfsSnapshotCronJob(),
+          new EtcdSnapshotCronJob(),
+          // Storage after backup: its backup source claim lives in the backup namespace.
+          new CephStorage());
 
   /** Kinds that others depend on come first: namespaces before what lives in them, and so on. */
   private static final List<String> KIND_ORDER =

@@ -30,7 +30,8 @@ public final class SecretGenerators {
           LeafSecretGenerator.APISERVER_ETCD_CLIENT,
           LeafSecretGenerator.FRONT_PROXY_CLIENT,
           LeafSecretGenerator.ETCD_CLIENT,
-          EtcdMembersSecretGenerator.INSTANCE);
+          EtcdMembersSecretGenerator.INSTANCE,
+          VrrpAuthSecretGenerator.INSTANCE);
 
   private SecretGenerators() {}
 

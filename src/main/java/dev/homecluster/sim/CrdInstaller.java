@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Installs CustomResourceDefinitions from YAML files into any cluster and waits until served. */
@@ -29,8 +28,7 @@ public final class CrdInstaller {
    */
   public static Path rookCrdsFile(Path repo) {
     String env = System.getenv(SHARED_DIR_ENV);
-    Path shared =
-        env != null && !env.isBlank() ? Path.of(env) : repo.resolveSibling("shared");
+    Path shared = env != null && !env.isBlank() ? Path.of(env) : repo.resolveSibling("shared");
     return shared.resolve("reference/rook/crds.yaml");
   }
 
@@ -98,22 +96,23 @@ public final class CrdInstaller {
             e);
       }
     }
-    List<String> names = new ArrayList<>();
-    for (CustomResourceDefinition crd : crds) {
-      String name = crd.getMetadata().getName();
-      try {
-        client
-            .apiextensions()
-            .v1()
-            .customResourceDefinitions()
-            .withName(name)
-            .waitUntilCondition(
-                CrdInstaller::isEstablished, ESTABLISHED_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } catch (KubernetesClientException e) {
-        throw new SimulatedClusterException(
-            "CRD " + name + " was not Established within " + ESTABLISHED_TIMEOUT_SECONDS + "s", e);
+    List<String> names = crds.stream().map(c -> c.getMetadata().getName()).toList();
+    // Polling beats one watch per CRD: a CRD is usually Established within a few milliseconds.
+    long deadline = System.nanoTime() + ESTABLISHED_TIMEOUT_SECONDS * 1_000_000_000L;
+    for (String name : names) {
+      while (!isEstablished(
+          client.apiextensions().v1().customResourceDefinitions().withName(name).get())) {
+        if (System.nanoTime() > deadline) {
+          throw new SimulatedClusterException(
+              "CRD " + name + " was not Established within " + ESTABLISHED_TIMEOUT_SECONDS + "s");
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SimulatedClusterException("interrupted while waiting for CRD " + name, e);
+        }
       }
-      names.add(name);
     }
     return names;
   }

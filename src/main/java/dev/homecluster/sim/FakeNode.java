@@ -13,9 +13,9 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * One fake Node of the simulated cluster: what the kubelet of that machine would register, plus
- * the kwok annotation that hands the Node to the kwok controller, which then plays its kubelet
- * (Ready condition, lease heartbeats, pods Running).
+ * One fake Node of the simulated cluster: what the kubelet of that machine would register, plus the
+ * kwok annotation that hands the Node to the kwok controller, which then plays its kubelet (Ready
+ * condition, lease heartbeats, pods Running).
  *
  * <p>Capacity, unless given: workers 4 CPU / 16Gi (ECS Liva Z), backup 2 CPU / 8Gi (ASRock
  * J3160-ITX), masters 4 CPU / 4Gi (Minnowboard Turbot), 110 pods and 100Gi ephemeral storage each.
@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * @param cpu CPU capacity
  * @param memory memory capacity
  */
-public record FakeNode(String name, String address, List<Role> roles, Quantity cpu, Quantity memory) {
+public record FakeNode(
+    String name, String address, List<Role> roles, Quantity cpu, Quantity memory) {
   /** The annotation the kwok controller selects the Nodes it manages by. */
   public static final String KWOK_ANNOTATION = "kwok.x-k8s.io/node";
 

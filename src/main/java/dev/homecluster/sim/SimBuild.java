@@ -21,8 +21,8 @@ public final class SimBuild {
   public static final String REPO_PROPERTY = "homecluster.repo";
 
   /**
-   * System property: {@code true} when a build step already ran (Maven's pre-integration-test),
-   * so only the presence of the binaries is checked.
+   * System property: {@code true} when a build step already ran (Maven's pre-integration-test), so
+   * only the presence of the binaries is checked.
    */
   public static final String PREBUILT_PROPERTY = "homecluster.sim.prebuilt";
 
@@ -47,7 +47,9 @@ public final class SimBuild {
 
   private SimBuild() {}
 
-  /** The repository root: {@code -Dhomecluster.repo}, or the first folder up from cwd with src/sim. */
+  /**
+   * The repository root: {@code -Dhomecluster.repo}, or the first folder up from cwd with src/sim.
+   */
   public static Path repoRoot() {
     String configured = System.getProperty(REPO_PROPERTY);
     if (configured != null && !configured.isBlank()) {
@@ -80,8 +82,8 @@ public final class SimBuild {
   }
 
   /**
-   * Builds what is missing or stale (once per JVM) and returns the bin folder. Throws one
-   * {@link SimulatedClusterException} saying what is missing when Go or a binary is absent.
+   * Builds what is missing or stale (once per JVM) and returns the bin folder. Throws one {@link
+   * SimulatedClusterException} saying what is missing when Go or a binary is absent.
    */
   public static synchronized Path ensureBuilt() {
     if (built != null) {

@@ -7,6 +7,7 @@ import dev.homecluster.api.v1alpha1.HomeClusterSpec;
 import dev.homecluster.api.v1alpha1.NodeSpec;
 import dev.homecluster.api.v1alpha1.Role;
 import dev.homecluster.net.Addresses;
+import dev.homecluster.render.endpoint.HaproxyConfig;
 import inet.ipaddr.IPAddress;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +30,8 @@ final class ControlPlaneRules implements Rule {
           10250, "the kubelet",
           10256, "kube-proxy health",
           10257, "kube-controller-manager",
-          10259, "kube-scheduler");
+          10259, "kube-scheduler",
+          HaproxyConfig.HEALTH_PORT, "the endpoint's HAProxy health check");
 
   @Override
   public void check(HomeClusterSpec spec, Problems problems) {

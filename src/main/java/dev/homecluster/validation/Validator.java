@@ -17,8 +17,10 @@ public final class Validator {
         List.of(
             new NodeRules(),
             new ControlPlaneRules(),
+            new EndpointRules(),
             new NetworkRules(),
             new StorageRules(),
+            new CapacityRules(),
             new BackupRules()));
   }
 

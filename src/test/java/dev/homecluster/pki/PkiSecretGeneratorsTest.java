@@ -49,7 +49,8 @@ class PkiSecretGeneratorsTest {
           Names.APISERVER_ETCD_CLIENT_SECRET,
           Names.FRONT_PROXY_CLIENT_SECRET,
           Names.ETCD_CLIENT_SECRET,
-          Names.ETCD_MEMBERS_SECRET);
+          Names.ETCD_MEMBERS_SECRET,
+          Names.VRRP_AUTH_SECRET);
 
   private final SecureRandom random = new SecureRandom();
   private final HomeCluster home = Examples.load(Examples.HOME);

@@ -14,7 +14,8 @@ public final class Eventually {
     T last = value.get();
     while (!done.test(last)) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + " did not happen within " + timeout + "; last seen: " + last);
+        throw new AssertionError(
+            what + " did not happen within " + timeout + "; last seen: " + last);
       }
       try {
         Thread.sleep(200);

@@ -62,7 +62,8 @@ class FakeNodeTest {
     assertThat(node.getSpec()).isNull();
     assertThat(node.getStatus().getAddresses())
         .containsExactly(
-            new NodeAddress("192.168.1.111", "InternalIP"), new NodeAddress("master-1", "Hostname"));
+            new NodeAddress("192.168.1.111", "InternalIP"),
+            new NodeAddress("master-1", "Hostname"));
     assertThat(node.getStatus().getAllocatable())
         .containsEntry("cpu", new Quantity("4"))
         .containsEntry("memory", new Quantity("4Gi"))

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class RookCrdsIT {
   private static GenericKubernetesResource referenceCephCluster(KubernetesClient client)
       throws IOException {
-    Path file = CrdInstaller.rookCrdsFile(SimBuild.repoRoot()).resolveSibling("cluster-example.yaml");
+    Path file =
+        CrdInstaller.rookCrdsFile(SimBuild.repoRoot()).resolveSibling("cluster-example.yaml");
     try (InputStream in = Files.newInputStream(file)) {
       HasMetadata item =
           client.load(in).items().stream()
@@ -59,7 +60,8 @@ class RookCrdsIT {
     GenericKubernetesResource cephCluster = referenceCephCluster(client);
     @SuppressWarnings("unchecked")
     Map<String, Object> mon =
-        (Map<String, Object>) ((Map<String, Object>) cephCluster.getAdditionalProperties().get("spec")).get("mon");
+        (Map<String, Object>)
+            ((Map<String, Object>) cephCluster.getAdditionalProperties().get("spec")).get("mon");
     mon.put("count", 42);
 
     assertThatThrownBy(() -> client.resource(cephCluster).create())

@@ -107,9 +107,7 @@ public final class SimulatedClusterExtension
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
     Class<?> type = parameter.getParameter().getType();
-    return type == KubernetesClient.class
-        || type == Namespace.class
-        || type == TestCluster.class;
+    return type == KubernetesClient.class || type == Namespace.class || type == TestCluster.class;
   }
 
   @Override
@@ -144,11 +142,18 @@ public final class SimulatedClusterExtension
 
   private static String namespaceName(ExtensionContext context) {
     String base =
-        context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        context
+            .getRequiredTestClass()
+            .getSimpleName()
+            .toLowerCase(Locale.ROOT)
+            .replaceAll("[^a-z0-9]", "");
     if (base.length() > 40) {
       base = base.substring(0, 40);
     }
-    return "it-" + base + "-" + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
+    return "it-"
+        + base
+        + "-"
+        + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36 * 36), 36);
   }
 
   /**
@@ -185,7 +190,6 @@ public final class SimulatedClusterExtension
         throw e;
       }
     }
-
 
     @Override
     public synchronized void close() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.homecluster.api.v1alpha1.HomeCluster;
 import dev.homecluster.api.v1alpha1.NodeSpec;
+import dev.homecluster.testing.Examples;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -41,8 +42,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the simulated cluster promises: real API server validation and admission, real
- * controllers and scheduler, and seven fake nodes whose pods become Running.
+ * What the simulated cluster promises: real API server validation and admission, real controllers
+ * and scheduler, and seven fake nodes whose pods become Running.
  */
 @SimulatedClusterTest
 class SimulatedClusterIT {
@@ -73,14 +74,20 @@ class SimulatedClusterIT {
     List<Node> nodes =
         client.nodes().list().getItems().stream()
             .filter(n -> n.getMetadata().getAnnotations() != null)
-            .filter(n -> "fake".equals(n.getMetadata().getAnnotations().get(FakeNode.KWOK_ANNOTATION)))
+            .filter(
+                n -> "fake".equals(n.getMetadata().getAnnotations().get(FakeNode.KWOK_ANNOTATION)))
             .toList();
 
     assertThat(nodes)
         .extracting(n -> n.getMetadata().getName())
         .containsExactlyInAnyOrder(
             "master-1", "master-2", "master-3", "worker-1", "worker-2", "worker-3", "backup-1");
-    assertThat(nodes).allSatisfy(n -> assertThat(SimulatedCluster.isReady(n)).as(n.getMetadata().getName() + " Ready").isTrue());
+    assertThat(nodes)
+        .allSatisfy(
+            n ->
+                assertThat(SimulatedCluster.isReady(n))
+                    .as(n.getMetadata().getName() + " Ready")
+                    .isTrue());
     Map<String, String> internalIps =
         nodes.stream()
             .collect(
@@ -138,7 +145,9 @@ class SimulatedClusterIT {
             () -> client.pods().withLabel("app", "on-masters").list().getItems(),
             list -> list.size() == 3 && list.stream().allMatch(SimulatedClusterIT::running));
 
-    assertThat(pods).extracting(p -> p.getSpec().getNodeName()).containsExactlyInAnyOrderElementsOf(MASTERS);
+    assertThat(pods)
+        .extracting(p -> p.getSpec().getNodeName())
+        .containsExactlyInAnyOrderElementsOf(MASTERS);
     DaemonSet status =
         Eventually.await(
             "DaemonSet status with 3 ready",
@@ -232,7 +241,11 @@ class SimulatedClusterIT {
             .withName("bad")
             .endMetadata()
             .withSpec(
-                new PodSpecBuilder(pauseSpec()).editFirstContainer().withName("Not_A_DNS_Label").endContainer().build())
+                new PodSpecBuilder(pauseSpec())
+                    .editFirstContainer()
+                    .withName("Not_A_DNS_Label")
+                    .endContainer()
+                    .build())
             .build();
 
     assertThatThrownBy(() -> client.pods().resource(pod).create())
@@ -244,8 +257,8 @@ class SimulatedClusterIT {
   }
 
   @Test
-  void theHomeClusterCrdAcceptsTheDocumentedExample(KubernetesClient client) throws IOException {
-    HomeCluster home = DocumentedCluster.load();
+  void theHomeClusterCrdAcceptsTheDocumentedExample(KubernetesClient client) {
+    HomeCluster home = Examples.load(Examples.HOME);
     home.getMetadata().setName("accepted-" + suffix(client));
     try {
       HomeCluster created = client.resources(HomeCluster.class).resource(home).create();
@@ -256,9 +269,8 @@ class SimulatedClusterIT {
   }
 
   @Test
-  void theHomeClusterCrdRejectsAVipEqualToANodeAddress(KubernetesClient client)
-      throws IOException {
-    HomeCluster home = DocumentedCluster.load();
+  void theHomeClusterCrdRejectsAVipEqualToANodeAddress(KubernetesClient client) {
+    HomeCluster home = Examples.load(Examples.HOME);
     home.getMetadata().setName("vip-" + suffix(client));
     home.getSpec().getControlPlane().getEndpoint().setVip("192.168.1.111");
 
@@ -270,8 +282,8 @@ class SimulatedClusterIT {
   }
 
   @Test
-  void theHomeClusterCrdRejectsDuplicateNodeNames(KubernetesClient client) throws IOException {
-    HomeCluster home = DocumentedCluster.load();
+  void theHomeClusterCrdRejectsDuplicateNodeNames(KubernetesClient client) {
+    HomeCluster home = Examples.load(Examples.HOME);
     home.getMetadata().setName("dup-" + suffix(client));
     List<NodeSpec> nodes = home.getSpec().getNodes();
     nodes.get(4).setName(nodes.get(3).getName());
@@ -286,13 +298,21 @@ class SimulatedClusterIT {
   void aServiceAccountTokenAuthenticatesAndRbacAuthorizesIt(
       KubernetesClient client, Namespace namespace, TestCluster cluster) throws IOException {
     String ns = namespace.getMetadata().getName();
-    client.serviceAccounts().resource(new ServiceAccountBuilder().withNewMetadata().withName("probe").endMetadata().build()).create();
+    client
+        .serviceAccounts()
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName("probe").endMetadata().build())
+        .create();
     String token =
         client
             .serviceAccounts()
             .withName("probe")
             .tokenRequest(
-                new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build())
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(600L)
+                    .endSpec()
+                    .build())
             .getStatus()
             .getToken();
     Config admin = Config.fromKubeconfig(Files.readString(cluster.kubeconfig()));
@@ -311,11 +331,37 @@ class SimulatedClusterIT {
               KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403))
           .hasMessageContaining("system:serviceaccount:" + ns + ":probe");
 
-      client.rbac().roles().resource(new RoleBuilder().withNewMetadata().withName("read-pods").endMetadata()
-          .addNewRule().withApiGroups("").withResources("pods").withVerbs("list").endRule().build()).create();
-      client.rbac().roleBindings().resource(new RoleBindingBuilder().withNewMetadata().withName("probe-reads-pods").endMetadata()
-          .withNewRoleRef("rbac.authorization.k8s.io", "Role", "read-pods")
-          .addNewSubject().withKind("ServiceAccount").withName("probe").withNamespace(ns).endSubject().build()).create();
+      client
+          .rbac()
+          .roles()
+          .resource(
+              new RoleBuilder()
+                  .withNewMetadata()
+                  .withName("read-pods")
+                  .endMetadata()
+                  .addNewRule()
+                  .withApiGroups("")
+                  .withResources("pods")
+                  .withVerbs("list")
+                  .endRule()
+                  .build())
+          .create();
+      client
+          .rbac()
+          .roleBindings()
+          .resource(
+              new RoleBindingBuilder()
+                  .withNewMetadata()
+                  .withName("probe-reads-pods")
+                  .endMetadata()
+                  .withNewRoleRef("rbac.authorization.k8s.io", "Role", "read-pods")
+                  .addNewSubject()
+                  .withKind("ServiceAccount")
+                  .withName("probe")
+                  .withNamespace(ns)
+                  .endSubject()
+                  .build())
+          .create();
 
       Eventually.await(
           "the probe ServiceAccount may list pods",
@@ -334,7 +380,11 @@ class SimulatedClusterIT {
   @Test
   void theGarbageCollectorDeletesDependentsOfADeletedOwner(KubernetesClient client) {
     ConfigMap owner =
-        client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName("owner").endMetadata().build()).create();
+        client
+            .configMaps()
+            .resource(
+                new ConfigMapBuilder().withNewMetadata().withName("owner").endMetadata().build())
+            .create();
     client
         .configMaps()
         .resource(

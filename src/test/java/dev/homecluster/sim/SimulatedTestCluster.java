@@ -1,5 +1,6 @@
 package dev.homecluster.sim;
 
+import dev.homecluster.testing.Examples;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The default test cluster: a {@link SimulatedCluster} in target/simulated-cluster with the CRDs
- * of crds/ and one fake node per machine of manifests/examples/home.yaml.
+ * The default test cluster: a {@link SimulatedCluster} in target/simulated-cluster with the CRDs of
+ * crds/ and one fake node per machine of manifests/examples/home.yaml.
  */
 final class SimulatedTestCluster implements TestCluster {
   private final SimulatedCluster sim;
@@ -22,7 +23,8 @@ final class SimulatedTestCluster implements TestCluster {
 
   static SimulatedTestCluster start() {
     Path repo = SimBuild.repoRoot();
-    List<FakeNode> nodes = DocumentedCluster.load().getSpec().getNodes().stream().map(FakeNode::from).toList();
+    List<FakeNode> nodes =
+        Examples.load(Examples.HOME).getSpec().getNodes().stream().map(FakeNode::from).toList();
     SimulatedCluster sim = SimulatedCluster.start(repo.resolve("target/simulated-cluster"));
     try {
       if (Files.isDirectory(repo.resolve("crds"))) {

@@ -16,7 +16,12 @@ public class EndpointSpec {
   public static final int DEFAULT_PORT = 8443;
   public static final int DEFAULT_VIRTUAL_ROUTER_ID = 51;
   public static final String DEFAULT_INTERFACE = "eth0";
-  public static final String DEFAULT_KEEPALIVED_IMAGE = "docker.io/osixia/keepalived:2.0.20";
+  /**
+   * Alpine with keepalived 2.3.4 built from source, rebuilt every two weeks, amd64 and arm64. The
+   * endpoint needs keepalived 2.2 or newer (includer, conditional lines), /bin/sh and
+   * /usr/bin/curl; osixia/keepalived stopped at keepalived 2.0.20 in 2020.
+   */
+  public static final String DEFAULT_KEEPALIVED_IMAGE = "docker.io/ednxzu/keepalived:2.3.4";
   public static final String DEFAULT_HAPROXY_IMAGE = "docker.io/library/haproxy:3.2-alpine";
 
   @JsonPropertyDescription(
@@ -46,11 +51,13 @@ public class EndpointSpec {
   @Pattern("^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
   private String interfaceName = DEFAULT_INTERFACE;
 
-  @JsonPropertyDescription("keepalived container image.")
+  @JsonPropertyDescription(
+      "keepalived container image: keepalived 2.2 or newer with /bin/sh and /usr/bin/curl.")
   @Default(DEFAULT_KEEPALIVED_IMAGE)
   private String keepalivedImage = DEFAULT_KEEPALIVED_IMAGE;
 
-  @JsonPropertyDescription("HAProxy container image.")
+  @JsonPropertyDescription(
+      "HAProxy container image; it runs as user 99, the official image's haproxy user.")
   @Default(DEFAULT_HAPROXY_IMAGE)
   private String haproxyImage = DEFAULT_HAPROXY_IMAGE;
 
