@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       RenderCommand.class,
       ValidateCommand.class,
       OperatorCommand.class,
+      DemoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
