@@ -152,7 +152,15 @@ public final class BenchCluster implements AutoCloseable {
   }
 
   public void kubectl(String... args) {
-    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", sim.kubeconfig().toString()));
+    // A discovery cache of its own: another cluster on the same port earlier may have had other CRDs.
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "kubectl",
+                "--kubeconfig",
+                sim.kubeconfig().toString(),
+                "--cache-dir",
+                dir.resolve("kubectl-cache").toString()));
     command.addAll(List.of(args));
     try {
       Path out = Files.createTempFile(dir, "kubectl", ".log");
