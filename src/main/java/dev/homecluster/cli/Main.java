@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RenderCommand.class,
       ValidateCommand.class,
+      OperatorCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -7,7 +7,7 @@ import dev.homecluster.render.ComponentOutput;
 import dev.homecluster.render.Names;
 import dev.homecluster.render.RenderContext;
 import dev.homecluster.render.Renderer;
-import dev.homecluster.sim.DocumentedCluster;
+import dev.homecluster.testing.Examples;
 import dev.homecluster.sim.Eventually;
 import dev.homecluster.sim.SimulatedClusterTest;
 import dev.homecluster.sim.TestCluster;
@@ -52,7 +52,7 @@ class BackupIT {
     if (applied) {
       return;
     }
-    List<HasMetadata> objects = new Renderer().render(RenderContext.of(DocumentedCluster.load())).components().stream()
+    List<HasMetadata> objects = new Renderer().render(RenderContext.of(Examples.load(Examples.HOME))).components().stream()
         .filter(c -> COMPONENTS.contains(c.component()))
         .map(ComponentOutput::objects)
         .flatMap(List::stream)
@@ -175,7 +175,7 @@ class BackupIT {
       })
   void admissionRejectsBadBackupSettingsNamingTheField(String change, String field, KubernetesClient client, TestCluster cluster) {
     assumeFalse(cluster.fakeNodes().isEmpty(), cluster.kind() + " has no fake nodes");
-    dev.homecluster.api.v1alpha1.HomeCluster home = DocumentedCluster.load();
+    dev.homecluster.api.v1alpha1.HomeCluster home = Examples.load(Examples.HOME);
     home.getMetadata().setName("bad-backup");
     var backup = home.getSpec().getBackup();
     switch (change) {

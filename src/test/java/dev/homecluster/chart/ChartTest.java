@@ -1,0 +1,290 @@
+package dev.homecluster.chart;
+
+import static dev.homecluster.chart.ChartFixture.NAMESPACE;
+import static dev.homecluster.chart.ChartFixture.find;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.homecluster.chart.Permissions.Request;
+import dev.homecluster.render.Names;
+import dev.homecluster.render.RenderContext;
+import dev.homecluster.render.Renderer;
+import dev.homecluster.testing.Examples;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The chart in operator/, linted and templated by Helm itself, and its objects checked. */
+class ChartTest {
+  private static final String FULLNAME = "homecluster-operator";
+  private static final String CRD_FILE = "homeclusters.homecluster.dev-v1.yml";
+
+  /** Default values first, then each values file of operator/ci on top of them. */
+  static Stream<String> valuesSets() {
+    return Stream.concat(Stream.of("(defaults)"), ChartFixture.VALUES_FILES.stream());
+  }
+
+  private static List<HasMetadata> render(String valuesSet) {
+    return valuesSet.equals("(defaults)") ? ChartFixture.template() : ChartFixture.template(valuesSet);
+  }
+
+  @Test
+  void lintFindsNothing() {
+    LintResult lint = new Helm(ChartFixture.dir()).lint().strict().call();
+
+    assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
+    assertThat(lint.getMessages()).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
+  }
+
+  @Test
+  void defaultsRunTwoReplicasUnderLeaderElection() {
+    List<HasMetadata> objects = ChartFixture.template();
+    Deployment deployment = find(objects, Deployment.class, "Deployment", FULLNAME);
+    Container operator = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(operator.getArgs()).containsExactly("operator", "--leader-election");
+    assertThat(operator.getEnv())
+        .anySatisfy(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name"))
+        .anySatisfy(e -> assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace"));
+    assertThat(Permissions.of(objects, NAMESPACE, FULLNAME).allows(new Request(NAMESPACE, "coordination.k8s.io", "leases", "update", "any")))
+        .as("may take the leader Lease in its namespace")
+        .isTrue();
+    assertThat(find(objects, PodDisruptionBudget.class, "PodDisruptionBudget", FULLNAME).getSpec().getMaxUnavailable().getIntVal())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void singleReplicaRunsWithoutLeaderElection() {
+    List<HasMetadata> objects = ChartFixture.template("single-replica-values.yaml");
+    Deployment deployment = find(objects, Deployment.class, "Deployment", FULLNAME);
+
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(deployment.getSpec().getStrategy().getType())
+        .as("the old operator stops before the new one starts")
+        .isEqualTo("Recreate");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).containsExactly("operator");
+    assertThat(Permissions.of(objects, NAMESPACE, FULLNAME).allows(new Request(NAMESPACE, "coordination.k8s.io", "leases", "get", "any")))
+        .as("no Lease access without leader election")
+        .isFalse();
+    assertThat(objects).noneMatch(o -> o instanceof PodDisruptionBudget);
+  }
+
+  @Test
+  void refusesTwoReplicasWithoutLeaderElection() {
+    assertThatThrownBy(() -> ChartFixture.template(Map.of("leaderElection.enabled", false)))
+        .hasMessageContaining("replicaCount > 1 needs leaderElection.enabled");
+  }
+
+  @Test
+  void schemaRejectsAMistypedValue() {
+    assertThatThrownBy(() -> ChartFixture.template(Map.of("replicas", 3)))
+        .hasMessageContaining("replicas")
+        .hasMessageContaining("additional properties");
+    assertThatThrownBy(() -> ChartFixture.template(Map.of("logLevel", "LOUD")))
+        .hasMessageContaining("logLevel");
+  }
+
+  @Test
+  void monitoringValuesAddServiceMonitorAndAlerts() {
+    List<HasMetadata> objects = ChartFixture.template("monitoring-values.yaml");
+    Service service = find(objects, Service.class, "Service", FULLNAME + "-metrics");
+    GenericKubernetesResource monitor = find(objects, GenericKubernetesResource.class, "ServiceMonitor", FULLNAME);
+    GenericKubernetesResource rule = find(objects, GenericKubernetesResource.class, "PrometheusRule", FULLNAME);
+
+    assertThat(service.getSpec().getPorts().get(0).getName()).isEqualTo("http-metrics");
+    assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+    assertThat((Map<String, String>) monitor.get("spec", "selector", "matchLabels"))
+        .isEqualTo(service.getSpec().getSelector());
+    assertThat((String) monitor.get("spec", "endpoints", 0, "port")).isEqualTo("http-metrics");
+    List<Map<String, Object>> alerts = rule.get("spec", "groups", 0, "rules");
+    assertThat(alerts)
+        .extracting(a -> a.get("alert"))
+        .containsExactly(
+            "HomeClusterNotReady",
+            "HomeClusterBackupsUnhealthy",
+            "HomeClusterBackupsStale",
+            "HomeClusterCertificateExpiring",
+            "HomeClusterOperatorDown");
+    assertThat(alerts.get(0)).containsEntry("for", "20m");
+    assertThat((String) alerts.get(0).get("expr")).contains("homecluster_condition{type=\"Ready\"");
+    assertThat((String) alerts.get(3).get("expr")).contains("homecluster_certificate_expiration_timestamp_seconds");
+    assertThat((String) alerts.get(4).get("expr")).contains("job=\"" + FULLNAME + "-metrics\"");
+  }
+
+  @Test
+  void defaultsLeavePrometheusOperatorObjectsOut() {
+    assertThat(ChartFixture.template()).noneMatch(o -> o.getApiVersion().startsWith("monitoring.coreos.com/"));
+  }
+
+  @Test
+  void customImageIsPinnedByDigestAndPulledWithTheSecret() {
+    Deployment deployment = find(ChartFixture.template("custom-image-values.yaml"), Deployment.class, "Deployment", FULLNAME);
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getContainers().get(0).getImage())
+        .isEqualTo("registry.home.lan:5000/homecluster-operator@sha256:4c8b5a2f9e0d1c3b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b");
+    assertThat(pod.getContainers().get(0).getImagePullPolicy()).isEqualTo("Always");
+    assertThat(pod.getImagePullSecrets()).extracting(s -> s.getName()).containsExactly("home-registry");
+  }
+
+  @ParameterizedTest
+  @MethodSource("valuesSets")
+  void rbacHasNoWildcardsAndCannotEscalate(String valuesSet) {
+    List<HasMetadata> objects = render(valuesSet);
+    List<PolicyRule> rules = new ArrayList<>();
+    ChartFixture.all(objects, ClusterRole.class).forEach(r -> rules.addAll(r.getRules()));
+    ChartFixture.all(objects, Role.class).forEach(r -> rules.addAll(r.getRules()));
+
+    assertThat(rules).isNotEmpty();
+    assertThat(rules).allSatisfy(rule -> {
+      assertThat(rule.getVerbs()).doesNotContain("*", "escalate", "bind", "impersonate");
+      assertThat(rule.getResources()).noneMatch(r -> r.contains("*"));
+      assertThat(rule.getApiGroups()).doesNotContain("*");
+      assertThat(rule.getNonResourceURLs()).isNullOrEmpty();
+    });
+  }
+
+  @Test
+  void secretsAreReachableOnlyInTheControlPlaneNamespace() {
+    Permissions operator = Permissions.of(ChartFixture.template(), NAMESPACE, FULLNAME);
+
+    assertThat(operator.allows(new Request(Names.CONTROL_PLANE_NAMESPACE, "", "secrets", "create", null))).isTrue();
+    assertThat(operator.allows(new Request(Names.CONTROL_PLANE_NAMESPACE, "", "secrets", "watch", null))).isTrue();
+    assertThat(operator.allows(new Request(null, "", "secrets", "list", null))).as("cluster-wide").isFalse();
+    assertThat(operator.allows(new Request(Names.BACKUP_NAMESPACE, "", "secrets", "get", "x"))).isFalse();
+    assertThat(operator.allows(new Request(NAMESPACE, "", "secrets", "get", "x"))).isFalse();
+  }
+
+  @Test
+  void operatorMayApplyEveryObjectItRendersForEveryExample() {
+    Permissions operator = Permissions.of(ChartFixture.template(), NAMESPACE, FULLNAME);
+    List<String> refused = new ArrayList<>();
+    for (String example : Examples.all()) {
+      for (HasMetadata object : new Renderer().render(RenderContext.of(Examples.load(example))).objects()) {
+        String[] groupAndResource = Permissions.groupAndResource(object);
+        for (String verb : List.of("get", "list", "watch", "patch")) {
+          // Informers list and watch cluster-wide; apply and get go to the object's namespace.
+          String namespace = verb.equals("list") || verb.equals("watch") ? null : object.getMetadata().getNamespace();
+          Request request = new Request(namespace, groupAndResource[0], groupAndResource[1], verb, object.getMetadata().getName());
+          if (!operator.allows(request) && !(namespace == null && allowedInEveryNamespaceOf(operator, request, object))) {
+            refused.add(example + ": " + request);
+          }
+        }
+      }
+    }
+    assertThat(refused).isEmpty();
+  }
+
+  /** Secrets are watched per namespace, not cluster-wide: the operator's informer does that. */
+  private static boolean allowedInEveryNamespaceOf(Permissions operator, Request request, HasMetadata object) {
+    String namespace = object.getMetadata().getNamespace();
+    return namespace != null
+        && operator.allows(new Request(namespace, request.group(), request.resource(), request.verb(), request.name()));
+  }
+
+  @Test
+  void operatorHoldsEveryPermissionTheRolesItRendersGrant() {
+    Permissions operator = Permissions.of(ChartFixture.template(), NAMESPACE, FULLNAME);
+    List<String> missing = new ArrayList<>();
+    for (String example : Examples.all()) {
+      for (HasMetadata object : new Renderer().render(RenderContext.of(Examples.load(example))).objects()) {
+        List<PolicyRule> rules =
+            object instanceof ClusterRole clusterRole ? clusterRole.getRules()
+                : object instanceof Role role ? role.getRules() : List.of();
+        for (PolicyRule rule : rules) {
+          operator
+              .missingToGrant(rule, object.getMetadata().getNamespace())
+              .forEach(r -> missing.add(example + " " + ChartFixture.describe(object) + ": " + r));
+        }
+      }
+    }
+    assertThat(missing).as("Kubernetes refuses to create a role granting what its creator lacks").isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("valuesSets")
+  void operatorPodMeetsPodSecurityRestricted(String valuesSet) {
+    PodSpec pod = find(render(valuesSet), Deployment.class, "Deployment", FULLNAME).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isNotZero();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
+    assertThat(pod.getHostPID()).isNotEqualTo(Boolean.TRUE);
+    assertThat(pod.getVolumes()).allSatisfy(v -> assertThat(v.getHostPath()).isNull());
+    for (Container container : pod.getContainers()) {
+      assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+      assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+      assertThat(container.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
+      assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+      assertThat(container.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+      assertThat(container.getVolumeMounts())
+          .as("the JVM needs a writable /tmp on a read-only root")
+          .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+      assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+      assertThat(container.getResources().getLimits()).containsKey("memory");
+    }
+  }
+
+  @Test
+  void chartCarriesTheCrdOfTheApi() throws IOException {
+    Path repo = Examples.repoRoot();
+    String chartCrd = Files.readString(ChartFixture.dir().resolve("crds").resolve(CRD_FILE));
+    String copyCommand = "run: cp crds/" + CRD_FILE + " operator/crds/";
+
+    assertThat(chartCrd).as(copyCommand).isEqualTo(Files.readString(repo.resolve("crds").resolve(CRD_FILE)));
+    Path generated = repo.resolve("target/classes/META-INF/fabric8").resolve(CRD_FILE);
+    if (Files.exists(generated)) {
+      assertThat(chartCrd)
+          .as("the API changed: mvn -q process-classes, copy %s to crds/ and operator/crds/", generated)
+          .isEqualTo(Files.readString(generated));
+    }
+    CustomResourceDefinition crd = (CustomResourceDefinition) ChartFixture.parse(chartCrd).get(0);
+    assertThat(crd.getSpec().getNames().getShortNames()).contains("hc");
+  }
+
+  @Test
+  void defaultImageIsTheOneTheImageProfileBuilds() throws Exception {
+    Path repo = Examples.repoRoot();
+    org.w3c.dom.Document pom =
+        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(repo.resolve("pom.xml").toFile());
+    javax.xml.xpath.XPath xpath = javax.xml.xpath.XPathFactory.newInstance().newXPath();
+    String version = xpath.evaluate("/project/version", pom);
+    String imageName = xpath.evaluate("/project/profiles/profile[id='image']/properties/image.name", pom);
+    Map<String, Object> chart = Serialization.unmarshal(Files.readString(ChartFixture.dir().resolve("Chart.yaml")), Map.class);
+    Deployment deployment = find(ChartFixture.template(), Deployment.class, "Deployment", FULLNAME);
+
+    assertThat(chart.get("appVersion")).as("Chart.yaml appVersion follows the pom").isEqualTo(version);
+    assertThat(imageName).isEqualTo("homecluster-operator:${project.version}");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("homecluster-operator:" + version);
+  }
+
+  @Test
+  void templateLeavesTheCrdToHelmsCrdsDirectory() {
+    assertThat(ChartFixture.template()).noneMatch(o -> o instanceof CustomResourceDefinition);
+  }
+}
