@@ -94,13 +94,20 @@ public final class Bench {
       if (options.sections().contains("scale")) {
         scale();
       }
+    } catch (RuntimeException e) {
+      json.put("failed", String.valueOf(e.getMessage()));
+      throw e;
     } finally {
       json.put("finished", Instant.now().toString());
       json.put("loadAverageAtEnd", loadAverage());
       printTable();
+      // Written also when a section failed, so the figures of the others are kept.
+      written = writeJson();
     }
-    return writeJson();
+    return written;
   }
+
+  private Path written;
 
   private int exampleNodes() {
     try {

@@ -56,6 +56,7 @@ public final class BenchCluster implements AutoCloseable {
       throw new BenchException("cannot write into " + dir + ": " + e.getMessage(), e);
     }
     createForeignNamespaces();
+    awaitDiscovery();
     this.operatorKubeconfig =
         OperatorIdentity.create(sim.client(), sim.kubeconfig(), dir.resolve("operator.kubeconfig"));
   }
@@ -78,6 +79,29 @@ public final class BenchCluster implements AutoCloseable {
     for (String ns : used) {
       if (client().namespaces().withName(ns).get() == null) {
         client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+      }
+    }
+  }
+
+  /**
+   * Waits until API discovery lists every kind of the rendering: a CRD is Established before the
+   * API server's discovery document shows it, and kubectl maps kinds by that document.
+   */
+  private void awaitDiscovery() {
+    for (HasMetadata o : rendered) {
+      String apiVersion = o.getApiVersion();
+      String kind = o.getKind();
+      boolean listed =
+          await(
+              () -> {
+                var resources = client().getApiResources(apiVersion);
+                return resources != null
+                    && resources.getResources().stream().anyMatch(r -> kind.equals(r.getKind()));
+              },
+              Duration.ofSeconds(60),
+              200);
+      if (!listed) {
+        throw new BenchException("API discovery does not list " + kind + " of " + apiVersion + " after 60 s");
       }
     }
   }
@@ -152,7 +176,15 @@ public final class BenchCluster implements AutoCloseable {
   }
 
   public void kubectl(String... args) {
-    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", sim.kubeconfig().toString()));
+    // A discovery cache of its own: another cluster on the same port earlier may have had other CRDs.
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "kubectl",
+                "--kubeconfig",
+                sim.kubeconfig().toString(),
+                "--cache-dir",
+                dir.resolve("kubectl-cache").toString()));
     command.addAll(List.of(args));
     try {
       Path out = Files.createTempFile(dir, "kubectl", ".log");
