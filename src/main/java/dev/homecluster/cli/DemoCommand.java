@@ -86,6 +86,13 @@ public final class DemoCommand implements Callable<Integer> {
               crds -> out.println("demo: Rook CRDs installed (" + crds.size() + ")"),
               () -> out.println("demo: Rook CRDs not found at " + cluster.rookCrdsFile() + "; Ceph is skipped"));
       KubernetesClient client = cluster.newClient();
+      if (cluster.installRookCrds().isPresent()) {
+        // What Rook's Helm chart leaves behind besides its CRDs: its namespace (no operator runs).
+        String rookNamespace = desired.getSpec().getStorage().getCeph().getNamespace();
+        client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata().withName(rookNamespace).endMetadata().build())
+            .serverSideApply();
+      }
       operator = new HomeClusterOperator(client, OperatorOptions.inProcess().withHttpPort(-1)).start();
       out.println("demo: operator started; applying " + path);
       out.flush();

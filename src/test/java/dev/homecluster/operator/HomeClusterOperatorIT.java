@@ -1,5 +1,6 @@
 package dev.homecluster.operator;
 
+import dev.homecluster.testing.KnownGaps;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homecluster.api.v1alpha1.ComponentStatus;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The operator, in-process, against the simulated cluster: apply, status, drift, no-op. */
@@ -111,6 +113,7 @@ class HomeClusterOperatorIT {
     }
   }
 
+  @Tag(KnownGaps.TAG)
   @Test
   void steadyStateOverFullResyncsWritesNothing(TestCluster cluster) {
     OperatorHarness h = harness(cluster, Duration.ofSeconds(3));
