@@ -9,7 +9,7 @@ import com.marcnuri.helm.Release;
 import dev.homecluster.render.Names;
 import dev.homecluster.render.RenderContext;
 import dev.homecluster.render.Renderer;
-import dev.homecluster.sim.DocumentedCluster;
+import dev.homecluster.testing.Examples;
 import dev.homecluster.sim.Eventually;
 import dev.homecluster.sim.SimulatedClusterTest;
 import dev.homecluster.sim.TestCluster;
@@ -86,7 +86,7 @@ class ChartIT {
         // Everything the documented cluster renders, applied (dry run) with the operator's token:
         // the real authorizer and the real RBAC escalation check say whether the chart suffices.
         List<String> refused = new ArrayList<>();
-        for (HasMetadata object : new Renderer().render(RenderContext.of(DocumentedCluster.load())).objects()) {
+        for (HasMetadata object : new Renderer().render(RenderContext.of(Examples.load(Examples.HOME))).objects()) {
           String objectNamespace = object.getMetadata().getNamespace();
           if (objectNamespace != null && admin.namespaces().withName(objectNamespace).get() == null) {
             admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(objectNamespace)
