@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       RenderCommand.class,
       ValidateCommand.class,
+      OperatorCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

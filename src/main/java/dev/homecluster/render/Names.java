@@ -38,6 +38,16 @@ public final class Names {
    */
   public static final String PKI = "pki";
 
+  // Backups, in BACKUP_NAMESPACE.
+  /** The PersistentVolume of the backup node's NFS export (cluster-scoped). */
+  public static final String BACKUP_NFS_PV = "homecluster-backup-nfs";
+  /** The claim bound to {@link #BACKUP_NFS_PV}, for workloads in {@link #BACKUP_NAMESPACE}. */
+  public static final String BACKUP_NFS_PVC = "backup-nfs";
+  /** Directory under the NFS export holding results of the backup jobs. */
+  public static final String BACKUP_RESULTS_DIR = ".homecluster";
+  /** Directory under the NFS export holding etcd snapshots. */
+  public static final String ETCD_SNAPSHOTS_DIR = "etcd";
+
   // Secrets the operator generates at run time, in CONTROL_PLANE_NAMESPACE (never rendered,
   // never printed). Keys are listed for each; PEM-encoded.
   /** Cluster CA: ca.crt, ca.key. */

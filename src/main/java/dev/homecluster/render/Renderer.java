@@ -8,6 +8,10 @@ import dev.homecluster.render.controlplane.FlannelDaemonSet;
 import dev.homecluster.render.controlplane.KubeProxyDaemonSet;
 import dev.homecluster.render.controlplane.PodCheckpointerDaemonSet;
 import dev.homecluster.render.controlplane.SchedulerDeployment;
+import dev.homecluster.render.backup.EtcdSnapshotCronJob;
+import dev.homecluster.render.backup.NfsServer;
+import dev.homecluster.render.backup.RsyncCronJob;
+import dev.homecluster.render.backup.ZfsSnapshotCronJob;
 import dev.homecluster.render.endpoint.ApiServerEndpoint;
 import dev.homecluster.render.nodes.NodeRoles;
 import dev.homecluster.render.storage.CephStorage;
@@ -40,7 +44,11 @@ public final class Renderer {
           new FlannelDaemonSet(),
           new KubeProxyDaemonSet(),
           new CoreDnsDeployment(),
-          // Storage last: its backup source claim lives in the backup component's namespace.
+          new NfsServer(),
+          new RsyncCronJob(),
+          new ZfsSnapshotCronJob(),
+          new EtcdSnapshotCronJob(),
+          // Storage after backup: its backup source claim lives in the backup namespace.
           new CephStorage());
 
   /** Kinds that others depend on come first: namespaces before what lives in them, and so on. */

@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
 
 /** Node names, addresses, roles and storage devices. */
 final class NodeRules implements Rule {
+  /** Same as the CRD's maxItems on spec.nodes. */
+  static final int MAX_NODES = 128;
+
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
   private static final Pattern SHORT_DEVICE = Pattern.compile("^[a-z][a-z0-9]*(p?[0-9]+)?$");
@@ -23,6 +26,11 @@ final class NodeRules implements Rule {
     List<NodeSpec> nodes = spec.getNodes();
     if (nodes == null || nodes.isEmpty()) {
       problems.error("spec.nodes", "at least one node is required");
+      return;
+    }
+    if (nodes.size() > MAX_NODES) {
+      // The CRD schema has the same bound; rendering thousands of etcd members would be absurd.
+      problems.error("spec.nodes", "at most " + MAX_NODES + " nodes are supported, got " + nodes.size());
       return;
     }
     Map<String, Integer> names = new HashMap<>();

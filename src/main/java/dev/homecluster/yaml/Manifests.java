@@ -60,6 +60,9 @@ public final class Manifests {
       throw new SpecParseException(path(e) + ": " + describe(e), false, e);
     } catch (JsonProcessingException e) {
       throw new SpecParseException("not valid YAML: " + firstLine(e.getOriginalMessage()) + line(e), true, e);
+    } catch (RuntimeException e) {
+      // SnakeYAML throws unchecked exceptions on some malformed input (odd code points).
+      throw new SpecParseException("not valid YAML: " + firstLine(e.getMessage()), true, e);
     }
   }
 

@@ -244,4 +244,17 @@ class ValidatorTest {
 
     assertThat(validator.validate(cluster).errors()).extracting(Problem::path).containsExactly("spec");
   }
+
+  @Test
+  void rejectsMoreNodesThanTheCrdAllows() {
+    HomeCluster cluster = Examples.load(Examples.HOME);
+    for (int i = 0; i < 130; i++) {
+      cluster.getSpec().getNodes().add(node("extra-" + i, "192.168.1." + (i < 100 ? 150 + i % 100 : 1), Role.WORKER));
+    }
+
+    assertThat(validator.validate(cluster).errors()).singleElement().satisfies(p -> {
+      assertThat(p.path()).isEqualTo("spec.nodes");
+      assertThat(p.message()).contains("at most 128");
+    });
+  }
 }

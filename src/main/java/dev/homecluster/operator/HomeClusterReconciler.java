@@ -1,0 +1,599 @@
+package dev.homecluster.operator;
+
+import dev.homecluster.api.v1alpha1.DeletionPolicy;
+import dev.homecluster.api.v1alpha1.HomeCluster;
+import dev.homecluster.api.v1alpha1.HomeClusterStatus;
+import dev.homecluster.api.v1alpha1.NodeSpec;
+import dev.homecluster.operator.ComponentOutcome.Result;
+import dev.homecluster.render.Component;
+import dev.homecluster.render.ComponentOutput;
+import dev.homecluster.render.Labels;
+import dev.homecluster.render.Names;
+import dev.homecluster.render.Placement;
+import dev.homecluster.render.RenderContext;
+import dev.homecluster.render.RenderResult;
+import dev.homecluster.render.Renderer;
+import dev.homecluster.secrets.SecretGenerator;
+import dev.homecluster.validation.Problem;
+import dev.homecluster.validation.ValidationResult;
+import dev.homecluster.validation.Validator;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a cluster what its HomeCluster says, and keeps it so. Each reconcile: validate (an invalid
+ * spec stops here, with Valid=False, and nothing is applied or deleted); run the SecretGenerators
+ * (they create what is missing and renew what must change); render with their content hash; apply
+ * every rendered object that differs from the cache, in render order, skipping components whose
+ * custom resources the cluster does not serve; delete owned stateless objects no longer rendered;
+ * then compute the status from what the informers see, and patch it only when it changed.
+ *
+ * <p>On deletion, data-bearing objects ({@link DataBearing}) are kept unless {@code
+ * spec.deletionPolicy} is Delete; everything else goes with the HomeCluster through owner
+ * references.
+ */
+@ControllerConfiguration(name = HomeClusterReconciler.NAME)
+public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cleaner<HomeCluster> {
+  public static final String NAME = "homecluster";
+
+  static final String REASON_APPLIED = "Applied";
+  static final String REASON_INVALID = "InvalidSpec";
+  static final String REASON_APPLY_FAILED = "ApplyFailed";
+  static final String REASON_RECONCILE_FAILED = "ReconcileFailed";
+  static final String REASON_DATA_KEPT = "DataKept";
+  static final String REASON_DATA_DELETED = "DataDeleted";
+  static final String REASON_DELETING_DATA = "DeletingData";
+
+  /** Duration of every reconcile (count: how many ran). */
+  public static final String METRIC_RECONCILE = "homecluster.reconcile";
+  /** Objects written by server-side apply (or edit, for Node taints), by kind. */
+  public static final String METRIC_APPLIED = "homecluster.objects.applied";
+  /** Owned objects deleted because they are no longer rendered, by kind. */
+  public static final String METRIC_DELETED = "homecluster.objects.deleted";
+
+  private static final Logger log = LoggerFactory.getLogger(HomeClusterReconciler.class);
+  private static final Duration DELETION_POLL = Duration.ofSeconds(5);
+  /** How many changed objects an Applied event names. */
+  private static final int EVENT_OBJECTS = 8;
+
+  private final Renderer renderer;
+  private final List<SecretGenerator> generators;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final MeterRegistry registry;
+  private final String instance;
+  private final Validator validator = new Validator();
+  private final StatusAggregator aggregator = new StatusAggregator();
+  private final OwnedInformers informers = new OwnedInformers();
+  private volatile InformerEventSource<Node, HomeCluster> nodes;
+  private volatile InformerEventSource<Pod, HomeCluster> pods;
+  private volatile ClusterEvents events;
+
+  public HomeClusterReconciler(
+      Renderer renderer,
+      List<SecretGenerator> generators,
+      Clock clock,
+      MeterRegistry registry,
+      String instance) {
+    this.renderer = renderer;
+    this.generators = List.copyOf(generators);
+    this.clock = clock;
+    this.registry = registry;
+    this.instance = instance;
+  }
+
+  @Override
+  public List<EventSource<?, HomeCluster>> prepareEventSources(EventSourceContext<HomeCluster> context) {
+    informers.init(context);
+    events = new ClusterEvents(context.getClient(), clock, instance);
+    nodes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Node.class, HomeCluster.class)
+                .withName("nodes")
+                // Every Node, not only labelled ones: the operator labels them. A home cluster
+                // has a handful; their image lists are dropped.
+                .withSecondaryToPrimaryMapper(node -> clustersListing(context, node))
+                .withItemStore(new TransformingItemStore<>(CacheTransforms::slimNode))
+                .withOnUpdateFilter((newNode, oldNode) -> NodeChange.relevant(oldNode, newNode))
+                .build(),
+            context);
+    pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, HomeCluster.class)
+                .withName("pods")
+                // Only pods of owned workloads: their templates carry the managed-by label.
+                .withLabelSelector(Labels.MANAGED_SELECTOR)
+                .withSecondaryToPrimaryMapper(OwnedInformers::toCluster)
+                .withItemStore(new TransformingItemStore<>(CacheTransforms::slimPod))
+                .withOnUpdateFilter((newPod, oldPod) -> !PodState.of(newPod).equals(PodState.of(oldPod)))
+                .build(),
+            context);
+    return List.of(nodes, pods);
+  }
+
+  private static Set<ResourceID> clustersListing(EventSourceContext<HomeCluster> context, Node node) {
+    String name = node.getMetadata().getName();
+    return context
+        .getPrimaryCache()
+        .list(hc -> hc.getSpec() != null && hc.getSpec().getNodes().stream().anyMatch(n -> name.equals(n.getName())))
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
+  }
+
+  @Override
+  public UpdateControl<HomeCluster> reconcile(HomeCluster cluster, Context<HomeCluster> context) {
+    long started = System.nanoTime();
+    String outcome = "failed";
+    try {
+      ValidationResult validation = validator.validate(cluster);
+      if (!validation.isValid()) {
+        String message = validation.errors().stream().map(Problem::toString).collect(Collectors.joining("; "));
+        events.emit(cluster, ClusterEvents.WARNING, REASON_INVALID, "nothing applied: " + message);
+        outcome = "invalid (nothing applied): " + message;
+        return patchIfChanged(cluster, aggregator.invalid(cluster, validation.errors(), clock.instant()), context);
+      }
+      events.clear(cluster, REASON_INVALID);
+      Pass pass = new Pass(cluster, context);
+      pass.run(validation);
+      outcome = pass.summary();
+      if (pass.failed()) {
+        throw new ReconcileFailedException(pass.failureMessage(), pass.status);
+      }
+      events.clear(cluster, REASON_APPLY_FAILED);
+      events.clear(cluster, REASON_RECONCILE_FAILED);
+      return patchIfChanged(cluster, pass.status, context);
+    } finally {
+      long nanos = System.nanoTime() - started;
+      registry.timer(METRIC_RECONCILE).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      long ms = nanos / 1_000_000;
+      log.info("reconciled HomeCluster {} generation {} in {} ms: {}",
+          cluster.getMetadata().getName(), cluster.getMetadata().getGeneration(), ms, outcome);
+    }
+  }
+
+  private UpdateControl<HomeCluster> patchIfChanged(
+      HomeCluster cluster, HomeClusterStatus status, Context<HomeCluster> context) {
+    patchStatus(cluster, status, context);
+    return UpdateControl.noUpdate();
+  }
+
+  /**
+   * Applies the status to the status subresource when it differs from the cached one, with
+   * optimistic locking, and puts the result in the cache so the next reconcile compares against
+   * it. (Not through UpdateControl: JOSDK would apply HomeCluster's Java defaults, or compute a
+   * JSON patch against a status the server does not have yet.)
+   */
+  private static boolean patchStatus(
+      HomeCluster cluster, HomeClusterStatus status, Context<HomeCluster> context) {
+    if (StatusComparison.same(cluster.getStatus(), status)) {
+      return false;
+    }
+    HomeCluster fresh = new HomeCluster();
+    fresh.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(cluster.getMetadata().getName())
+            .withUid(cluster.getMetadata().getUid())
+            .build());
+    fresh.setSpec(null);
+    fresh.setStatus(status);
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(cluster, fresh, context);
+    return true;
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<HomeCluster> updateErrorStatus(
+      HomeCluster cluster, Context<HomeCluster> context, Exception e) {
+    // JOSDK hands the exception over wrapped.
+    Throwable cause = e;
+    while (cause != null && !(cause instanceof ReconcileFailedException)) {
+      cause = cause.getCause();
+    }
+    Exception reported = cause instanceof ReconcileFailedException failed ? failed : e;
+    HomeClusterStatus status =
+        cause instanceof ReconcileFailedException failed
+            ? failed.status()
+            : aggregator.failed(cluster, describe(rootCause(e)), clock.instant());
+    String reason = cause instanceof ReconcileFailedException ? REASON_APPLY_FAILED : REASON_RECONCILE_FAILED;
+    events.emit(cluster, ClusterEvents.WARNING, reason, describe(reported));
+    try {
+      patchStatus(cluster, status, context);
+    } catch (KubernetesClientException patchFailed) {
+      log.warn("cannot patch the status of HomeCluster {}: {}", cluster.getMetadata().getName(), apiMessage(patchFailed));
+    }
+    return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  @Override
+  public DeleteControl cleanup(HomeCluster cluster, Context<HomeCluster> context) {
+    KubernetesClient client = context.getClient();
+    String name = cluster.getMetadata().getName();
+    DataObjects data = new DataObjects(client, name);
+    List<HasMetadata> present = data.list();
+    DeletionPolicy policy =
+        cluster.getSpec() == null || cluster.getSpec().getDeletionPolicy() == null
+            ? DeletionPolicy.Orphan
+            : cluster.getSpec().getDeletionPolicy();
+    if (policy == DeletionPolicy.Delete && !present.isEmpty()) {
+      // Idempotent: a restarted operator lands here again and deletes what is still there.
+      present.stream().filter(o -> o.getMetadata().getDeletionTimestamp() == null).forEach(data::delete);
+      List<HasMetadata> remaining = data.list();
+      if (!remaining.isEmpty()) {
+        String waiting = describeAll(remaining);
+        events.emit(cluster, ClusterEvents.NORMAL, REASON_DELETING_DATA, "waiting for the deletion of " + waiting);
+        log.info("HomeCluster {} deletion: waiting for {}", name, waiting);
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_POLL);
+      }
+      events.emit(cluster, ClusterEvents.NORMAL, REASON_DATA_DELETED, "deleted " + describeAll(present) + " (deletionPolicy: Delete)");
+    } else if (!present.isEmpty()) {
+      events.emit(cluster, ClusterEvents.NORMAL, REASON_DATA_KEPT, "kept " + describeAll(present) + " (deletionPolicy: Orphan)");
+    }
+    log.info("HomeCluster {} deleted; data-bearing objects {}: {}", name,
+        policy == DeletionPolicy.Delete ? "deleted" : "kept", present.isEmpty() ? "none" : describeAll(present));
+    return DeleteControl.defaultDelete();
+  }
+
+  private static Exception rootCause(Exception e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t instanceof Exception ex ? ex : e;
+  }
+
+  private static String describe(Exception e) {
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  }
+
+  static String describe(HasMetadata o) {
+    String ns = o.getMetadata().getNamespace();
+    return o.getKind() + " " + (ns == null ? "" : ns + "/") + o.getMetadata().getName();
+  }
+
+  private static String describeAll(List<HasMetadata> objects) {
+    return objects.stream().map(HomeClusterReconciler::describe).collect(Collectors.joining(", "));
+  }
+
+  /** Identity of an object across kinds: apiVersion, kind, namespace, name. */
+  static String key(HasMetadata o) {
+    return o.getApiVersion() + "/" + o.getKind() + "/" + Objects.requireNonNullElse(o.getMetadata().getNamespace(), "") + "/" + o.getMetadata().getName();
+  }
+
+  /** One reconcile of a valid HomeCluster. */
+  private final class Pass {
+    private final HomeCluster cluster;
+    private final Context<HomeCluster> context;
+    private final KubernetesClient client;
+    private final Applier applier;
+    private final List<ComponentOutcome> outcomes = new ArrayList<>();
+    private final List<String> changed = new ArrayList<>();
+    private final List<String> pruned = new ArrayList<>();
+    private HomeClusterStatus status;
+
+    Pass(HomeCluster cluster, Context<HomeCluster> context) {
+      this.cluster = cluster;
+      this.context = context;
+      this.client = context.getClient();
+      this.applier = new Applier(client);
+    }
+
+    void run(ValidationResult validation) {
+      String secretsHash = generateSecrets();
+      RenderResult rendered =
+          renderer.render(new RenderContext(cluster, Map.of(Names.RUNTIME_SECRETS_HASH, secretsHash)));
+      applyAll(rendered);
+      prune(rendered);
+      status = aggregator.aggregate(cluster, observe(validation), clock.instant());
+      if (!changed.isEmpty() || !pruned.isEmpty()) {
+        events.emit(cluster, ClusterEvents.NORMAL, REASON_APPLIED, changeMessage());
+      }
+      if (failed()) {
+        events.emit(cluster, ClusterEvents.WARNING, REASON_APPLY_FAILED, failureMessage());
+      }
+    }
+
+    boolean failed() {
+      return outcomes.stream().anyMatch(o -> o.result() == Result.FAILED);
+    }
+
+    String failureMessage() {
+      return outcomes.stream()
+          .filter(o -> o.result() == Result.FAILED)
+          .map(o -> o.component() + ": " + o.message())
+          .collect(Collectors.joining("; "));
+    }
+
+    String summary() {
+      long skipped = outcomes.stream().filter(o -> o.result() == Result.SKIPPED).count();
+      String text = changed.size() + " applied, " + pruned.size() + " deleted, " + skipped + " component(s) skipped";
+      if (failed()) {
+        text += ", failed: " + failureMessage();
+      }
+      if (!changed.isEmpty()) {
+        text += " [" + String.join(", ", changed) + "]";
+      }
+      return text;
+    }
+
+    private String changeMessage() {
+      List<String> all = new ArrayList<>(changed);
+      pruned.forEach(p -> all.add("deleted " + p));
+      String listed = all.stream().limit(EVENT_OBJECTS).collect(Collectors.joining(", "));
+      String more = all.size() > EVENT_OBJECTS ? " and " + (all.size() - EVENT_OBJECTS) + " more" : "";
+      return "applied " + changed.size() + " object(s), deleted " + pruned.size() + ": " + listed + more;
+    }
+
+    /**
+     * Runs every SecretGenerator against the generated Secrets that exist, each seeing what the
+     * ones before it made (as {@link dev.homecluster.secrets.SecretGenerators#generateAll} does),
+     * applies what they return only when all of them succeeded, and hashes the result.
+     */
+    private String generateSecrets() {
+      InformerEventSource<HasMetadata, HomeCluster> secrets = informers.forKind(new SecretBuilder().build(), context);
+      String name = cluster.getMetadata().getName();
+      Map<String, Secret> existing = new TreeMap<>();
+      secrets
+          .list(Names.CONTROL_PLANE_NAMESPACE, o -> name.equals(OwnedInformers.partOf(o)))
+          .forEach(o -> existing.put(o.getMetadata().getName(), (Secret) o));
+      Map<String, Secret> seen = new HashMap<>(existing);
+      Map<String, String> madeBy = new LinkedHashMap<>();
+      for (SecretGenerator generator : generators) {
+        for (Secret secret : generator.generate(cluster, Map.copyOf(seen), clock.instant(), random)) {
+          seen.put(secret.getMetadata().getName(), secret);
+          madeBy.put(secret.getMetadata().getName(), generator.name());
+        }
+      }
+      for (Map.Entry<String, String> made : madeBy.entrySet()) {
+        Secret secret = seen.get(made.getKey());
+        if (secret.getMetadata().getNamespace() == null) {
+          secret.getMetadata().setNamespace(Names.CONTROL_PLANE_NAMESPACE);
+        }
+        Map<String, String> labels = new TreeMap<>();
+        if (secret.getMetadata().getLabels() != null) {
+          labels.putAll(secret.getMetadata().getLabels());
+        }
+        labels.putAll(Labels.common(name, made.getValue()));
+        secret.getMetadata().setLabels(labels);
+        Applier.adopt(secret, cluster);
+        Secret stored = (Secret) applier.apply(secret);
+        existing.put(stored.getMetadata().getName(), stored);
+        registry.counter(METRIC_APPLIED, "kind", "Secret").increment();
+        // Names the Secret and its generator, never its content.
+        changed.add("Secret " + Names.CONTROL_PLANE_NAMESPACE + "/" + stored.getMetadata().getName() + " (" + made.getValue() + ")");
+      }
+      Set<String> generatorNames = generators.stream().map(SecretGenerator::name).collect(Collectors.toSet());
+      List<Secret> generated =
+          existing.values().stream()
+              .filter(s -> s.getMetadata().getLabels() != null
+                  && generatorNames.contains(s.getMetadata().getLabels().get(Labels.COMPONENT)))
+              .toList();
+      return RuntimeSecretsHash.of(generated);
+    }
+
+    private void applyAll(RenderResult rendered) {
+      Map<String, Component> components = new HashMap<>();
+      renderer.components().forEach(c -> components.put(c.name(), c));
+      Set<String> taintKeys = managedTaintKeys(rendered);
+      ApiDiscovery discovery = new ApiDiscovery(client);
+      for (ComponentOutput output : rendered.components()) {
+        Component component = components.get(output.component());
+        Optional<String> condition =
+            component == null ? Optional.empty() : ConditionTypes.forComponent(component);
+        List<String> missing = discovery.missing(output.requiredApis());
+        if (!missing.isEmpty()) {
+          outcomes.add(
+              new ComponentOutcome(output.component(), condition, Result.SKIPPED,
+                  MissingApis.reason(missing), MissingApis.message(missing)));
+          continue;
+        }
+        HasMetadata current = null;
+        try {
+          for (HasMetadata desired : output.objects()) {
+            current = desired;
+            if (desired instanceof Node node) {
+              applyNode(node, taintKeys);
+            } else {
+              applyObject(desired);
+            }
+          }
+          outcomes.add(ComponentOutcome.applied(output.component(), condition));
+        } catch (KubernetesClientException e) {
+          // Later objects of this component may need the one that failed; other components go on.
+          String what = current == null ? "" : describe(current) + ": ";
+          outcomes.add(
+              new ComponentOutcome(output.component(), condition, Result.FAILED, REASON_APPLY_FAILED,
+                  what + apiMessage(e)));
+        }
+      }
+    }
+
+    private void applyObject(HasMetadata desired) {
+      Applier.adopt(desired, cluster);
+      InformerEventSource<HasMetadata, HomeCluster> source = informers.forKind(desired, context);
+      Optional<HasMetadata> actual =
+          informers.get(source, desired.getMetadata().getNamespace(), desired.getMetadata().getName());
+      if (Applier.matches(actual, desired, context)) {
+        return;
+      }
+      applier.apply(desired);
+      changed.add(describe(desired));
+      registry.counter(METRIC_APPLIED, "kind", desired.getKind()).increment();
+    }
+
+    /**
+     * Labels and taints of an existing Node; a Node that is not registered is left alone (never
+     * created: a Node is a machine). Labels by server-side apply, guarded by the cached
+     * resourceVersion so that a Node deleted meanwhile is not re-created; taints by an edit that
+     * keeps every taint the operator does not manage.
+     */
+    private void applyNode(Node desired, Set<String> taintKeys) {
+      String name = desired.getMetadata().getName();
+      Optional<Node> actual = nodes.get(new ResourceID(name));
+      if (actual.isEmpty()) {
+        return;
+      }
+      Node labels =
+          new NodeBuilder()
+              .withNewMetadata()
+              .withName(name)
+              .withLabels(desired.getMetadata().getLabels())
+              .endMetadata()
+              .build();
+      if (!Applier.matches(actual, labels, context)) {
+        labels.getMetadata().setResourceVersion(actual.get().getMetadata().getResourceVersion());
+        try {
+          applier.apply(labels);
+          changed.add("Node " + name + " labels");
+          registry.counter(METRIC_APPLIED, "kind", "Node").increment();
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409) {
+            throw e;
+          }
+          // The Node changed since the cache saw it; its update event brings us back here.
+          log.debug("Node {} changed while labelling it; retrying on its event", name);
+        }
+      }
+      List<Taint> wanted = desired.getSpec() == null ? List.of() : desired.getSpec().getTaints();
+      List<Taint> has = actual.get().getSpec() == null ? List.of() : actual.get().getSpec().getTaints();
+      Optional<List<Taint>> taints = NodeTaints.reconcile(has, wanted, taintKeys);
+      if (taints.isPresent()) {
+        client.nodes().withName(name).edit(n -> {
+          Optional<List<Taint>> fresh =
+              NodeTaints.reconcile(n.getSpec().getTaints(), wanted, taintKeys);
+          fresh.ifPresent(t -> n.getSpec().setTaints(t));
+          return n;
+        });
+        changed.add("Node " + name + " taints");
+        registry.counter(METRIC_APPLIED, "kind", "Node").increment();
+      }
+    }
+
+    private Set<String> managedTaintKeys(RenderResult rendered) {
+      Set<String> keys = new HashSet<>();
+      keys.add(Placement.CONTROL_PLANE_TAINT_KEY);
+      rendered.objects().stream()
+          .filter(Node.class::isInstance)
+          .map(Node.class::cast)
+          .filter(n -> n.getSpec() != null && n.getSpec().getTaints() != null)
+          .forEach(n -> n.getSpec().getTaints().forEach(t -> keys.add(t.getKey())));
+      return keys;
+    }
+
+    /**
+     * Deletes owned stateless objects this cluster no longer renders (a component switched off, a
+     * node removed). Only objects this HomeCluster controls by owner reference: not objects
+     * that merely copied its labels (Jobs of a CronJob, ReplicaSets of a Deployment); never
+     * data-bearing objects, Namespaces or generated Secrets.
+     */
+    private void prune(RenderResult rendered) {
+      Set<String> desired = rendered.objects().stream().map(HomeClusterReconciler::key).collect(Collectors.toSet());
+      Set<String> generatorNames = generators.stream().map(SecretGenerator::name).collect(Collectors.toSet());
+      for (HasMetadata owned : informers.ownedBy(cluster.getMetadata().getName())) {
+        String component = owned.getMetadata().getLabels().get(Labels.COMPONENT);
+        if (desired.contains(key(owned))
+            || generatorNames.contains(component)
+            || !DataBearing.garbageCollected(owned)
+            || !controlledBy(owned, cluster)
+            || owned.getMetadata().getDeletionTimestamp() != null) {
+          continue;
+        }
+        try {
+          client.resource(owned).delete();
+          pruned.add(describe(owned));
+          registry.counter(METRIC_DELETED, "kind", owned.getKind()).increment();
+        } catch (KubernetesClientException e) {
+          log.warn("cannot delete {} that is no longer rendered: {}", describe(owned), apiMessage(e));
+        }
+      }
+    }
+
+    private Observation observe(ValidationResult validation) {
+      String name = cluster.getMetadata().getName();
+      List<HasMetadata> owned = informers.ownedBy(name);
+      List<WorkloadState> workloads = owned.stream().map(WorkloadState::of).flatMap(Optional::stream).toList();
+      List<CustomResourceState> customResources =
+          owned.stream()
+              .filter(GenericKubernetesResource.class::isInstance)
+              .map(o -> CustomResourceState.of((GenericKubernetesResource) o))
+              .toList();
+      List<PodState> podStates =
+          pods.list(p -> name.equals(OwnedInformers.partOf(p))).map(PodState::of).toList();
+      Set<String> specNodes =
+          cluster.getSpec().getNodes().stream().map(NodeSpec::getName).collect(Collectors.toSet());
+      Map<String, NodeState> nodeStates = new LinkedHashMap<>();
+      nodes
+          .list(n -> specNodes.contains(n.getMetadata().getName()))
+          .map(NodeState::of)
+          .forEach(n -> nodeStates.put(n.name(), n));
+      List<String> warnings = validation.warnings().stream().map(Problem::toString).toList();
+      return new Observation(outcomes, workloads, customResources, podStates, nodeStates, warnings, null);
+    }
+  }
+
+  private static boolean controlledBy(HasMetadata object, HomeCluster cluster) {
+    return object.getMetadata().getOwnerReferences() != null
+        && object.getMetadata().getOwnerReferences().stream()
+            .anyMatch(r -> Boolean.TRUE.equals(r.getController())
+                && cluster.getMetadata().getUid().equals(r.getUid()));
+  }
+
+  static String apiMessage(KubernetesClientException e) {
+    if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+      return e.getCode() + " " + e.getStatus().getMessage();
+    }
+    return e.getMessage();
+  }
+
+  /** A reconcile that applied what it could and failed on the rest; carries the status to patch. */
+  static final class ReconcileFailedException extends RuntimeException {
+    private final transient HomeClusterStatus status;
+
+    ReconcileFailedException(String message, HomeClusterStatus status) {
+      super(message);
+      this.status = status;
+    }
+
+    HomeClusterStatus status() {
+      return status;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package dev.homecluster.operator;
+
+import dev.homecluster.api.v1alpha1.HomeCluster;
+import dev.homecluster.render.Labels;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One label-scoped informer per kind the renderer produced, registered the first time a reconcile
+ * renders that kind: the operator watches exactly the kinds its components use, whatever they
+ * are, and of each only the objects labelled {@code app.kubernetes.io/managed-by=homecluster-operator}.
+ * Every event maps back to the HomeCluster named by the object's part-of label, so a deleted or
+ * edited object triggers a reconcile.
+ */
+final class OwnedInformers {
+  private final Map<String, InformerEventSource<HasMetadata, HomeCluster>> sources = new LinkedHashMap<>();
+  private volatile EventSourceContext<HomeCluster> eventSourceContext;
+
+  void init(EventSourceContext<HomeCluster> context) {
+    this.eventSourceContext = context;
+  }
+
+  /** The informer for the kind of {@code example}, registered and synced on first use. */
+  synchronized InformerEventSource<HasMetadata, HomeCluster> forKind(
+      HasMetadata example, Context<HomeCluster> context) {
+    String key = key(example.getApiVersion(), example.getKind());
+    InformerEventSource<HasMetadata, HomeCluster> source = sources.get(key);
+    if (source == null) {
+      source = create(example);
+      // Blocks until the informer has listed: the first compare never sees an empty cache.
+      source =
+          (InformerEventSource<HasMetadata, HomeCluster>)
+              context.eventSourceRetriever().dynamicallyRegisterEventSource(source);
+      sources.put(key, source);
+    }
+    return source;
+  }
+
+  /** The cached object, as the informer last saw it. */
+  Optional<HasMetadata> get(
+      InformerEventSource<HasMetadata, HomeCluster> source, String namespace, String name) {
+    return source.get(new ResourceID(name, namespace));
+  }
+
+  /** Every cached object that belongs to the named HomeCluster, over every registered kind. */
+  synchronized List<HasMetadata> ownedBy(String clusterName) {
+    List<HasMetadata> result = new ArrayList<>();
+    for (InformerEventSource<HasMetadata, HomeCluster> source : sources.values()) {
+      source.list(o -> clusterName.equals(partOf(o))).forEach(result::add);
+    }
+    return result;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private InformerEventSource<HasMetadata, HomeCluster> create(HasMetadata example) {
+    if (eventSourceContext == null) {
+      throw new IllegalStateException("event sources are not prepared yet");
+    }
+    InformerEventSourceConfiguration.Builder builder =
+        example instanceof GenericKubernetesResource
+            ? InformerEventSourceConfiguration.from(
+                new GroupVersionKind(example.getApiVersion(), example.getKind()), HomeCluster.class)
+            : InformerEventSourceConfiguration.from(example.getClass(), HomeCluster.class);
+    builder
+        .withName(name(example.getApiVersion(), example.getKind()))
+        .withLabelSelector(Labels.MANAGED_SELECTOR)
+        .withSecondaryToPrimaryMapper(
+            (io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<HasMetadata>)
+                OwnedInformers::toCluster)
+        .withItemStore(new TransformingItemStore<HasMetadata>(CacheTransforms::ownManagedFieldsOnly));
+    return new InformerEventSource<>(builder.build(), eventSourceContext);
+  }
+
+  /** The HomeCluster an owned object belongs to: its part-of label (HomeClusters are cluster-scoped). */
+  static Set<ResourceID> toCluster(HasMetadata object) {
+    String cluster = partOf(object);
+    return cluster == null ? Set.of() : Set.of(new ResourceID(cluster));
+  }
+
+  static String partOf(HasMetadata object) {
+    Map<String, String> labels = object.getMetadata().getLabels();
+    return labels == null ? null : labels.get(Labels.PART_OF);
+  }
+
+  private static String key(String apiVersion, String kind) {
+    return apiVersion + "/" + kind;
+  }
+
+  /** An event source name: {@code owned-daemonset.apps-v1}. */
+  static String name(String apiVersion, String kind) {
+    return ("owned-" + kind + "." + apiVersion).toLowerCase(java.util.Locale.ROOT).replace('/', '-');
+  }
+}

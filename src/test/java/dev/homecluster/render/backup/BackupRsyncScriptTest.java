@@ -1,0 +1,164 @@
+package dev.homecluster.render.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** backup-rsync.sh against the real rsync, between temporary directories. */
+class BackupRsyncScriptTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+  private Path source;
+  private Path backup;
+  private Path terminationLog;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    ScriptProcess.requireTool("rsync", "rsync");
+    source = Files.createDirectories(tmp.resolve("source"));
+    backup = Files.createDirectories(tmp.resolve("backup"));
+    terminationLog = tmp.resolve("termination-log");
+  }
+
+  private ScriptProcess.Result run(Path from, String... flags) {
+    return ScriptProcess.run(
+        tmp,
+        RsyncCronJob.SCRIPT,
+        Map.of(
+            "SOURCE_DIR", from.toString(),
+            "BACKUP_DIR", backup.toString(),
+            "TARGET", "cephfs",
+            "TERMINATION_LOG", terminationLog.toString()),
+        flags);
+  }
+
+  @Test
+  void copiesTheSourceAndRecordsTheResultInThreePlaces() throws IOException {
+    Files.writeString(source.resolve("photo.jpg"), "x".repeat(1000));
+    Files.createDirectories(source.resolve("docs"));
+    Files.writeString(source.resolve("docs/letter.txt"), "dear backup");
+    Instant before = Instant.now().minusSeconds(1);
+
+    ScriptProcess.Result result = run(source, "-aHAX", "--delete-after");
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    assertThat(backup.resolve("cephfs/photo.jpg")).hasContent("x".repeat(1000));
+    assertThat(backup.resolve("cephfs/docs/letter.txt")).hasContent("dear backup");
+    JsonNode file = JSON.readTree(backup.resolve(".homecluster/rsync-last.json").toFile());
+    assertThat(file.get("kind").asText()).isEqualTo("rsync");
+    assertThat(file.get("exitCode").asInt()).isZero();
+    assertThat(file.get("bytes").asLong()).isEqualTo(1000 + "dear backup".length());
+    assertThat(Instant.parse(file.get("start").asText())).isAfterOrEqualTo(before.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    assertThat(Instant.parse(file.get("end").asText())).isAfterOrEqualTo(Instant.parse(file.get("start").asText()));
+    assertThat(JSON.readTree(terminationLog.toFile())).isEqualTo(file);
+    assertThat(JSON.readTree(result.resultLine())).isEqualTo(file);
+    assertThat(result.output().strip()).endsWith(result.resultLine());
+  }
+
+  @Test
+  void deleteAfterRemovesFilesGoneFromTheSourceButKeepsTheResultsDirectory() throws IOException {
+    Files.writeString(source.resolve("keep.txt"), "keep");
+    Files.writeString(source.resolve("gone.txt"), "gone");
+    assertThat(run(source, "-a", "--delete-after").exitCode()).isZero();
+    assertThat(backup.resolve("cephfs/gone.txt")).exists();
+
+    Files.delete(source.resolve("gone.txt"));
+    ScriptProcess.Result second = run(source, "-a", "--delete-after");
+
+    assertThat(second.exitCode()).as(second.output()).isZero();
+    assertThat(backup.resolve("cephfs/gone.txt")).doesNotExist();
+    assertThat(backup.resolve("cephfs/keep.txt")).hasContent("keep");
+    assertThat(backup.resolve(".homecluster/rsync-last.json")).exists();
+    // Nothing changed in keep.txt, so the second run transferred nothing.
+    assertThat(JSON.readTree(second.resultLine()).get("bytes").asLong()).isZero();
+  }
+
+  @Test
+  void withoutDeleteFlagsFilesGoneFromTheSourceStayInTheBackup() throws IOException {
+    Files.writeString(source.resolve("keep.txt"), "keep");
+    Files.writeString(source.resolve("gone.txt"), "gone");
+    run(source, "-a");
+    Files.delete(source.resolve("gone.txt"));
+
+    assertThat(run(source, "-a").exitCode()).isZero();
+
+    assertThat(backup.resolve("cephfs/gone.txt")).hasContent("gone");
+  }
+
+  @Test
+  void aFailingRsyncFailsTheJobWithItsExitCodeAndReason() throws IOException {
+    ScriptProcess.Result result = run(tmp.resolve("no-such-dir"), "-a");
+
+    assertThat(result.exitCode()).as(result.output()).isEqualTo(23);
+    JsonNode json = JSON.readTree(terminationLog.toFile());
+    assertThat(json.get("exitCode").asInt()).isEqualTo(23);
+    assertThat(json.get("message").asText()).contains("no-such-dir").contains("No such file or directory");
+    assertThat(JSON.readTree(backup.resolve(".homecluster/rsync-last.json").toFile())).isEqualTo(json);
+  }
+
+  @Test
+  void anUnknownFlagIsRsyncsSyntaxErrorAndFailsTheRun() {
+    ScriptProcess.Result result = run(source, "--no-such-option");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.resultLine()).contains("\"exitCode\":1");
+  }
+
+  @Test
+  void filesVanishingDuringTheCopyCountAsSuccessButAreRecorded() throws IOException {
+    // rsync exits 24 when files disappear mid-copy, which a live filesystem does every night.
+    Path vanishing = tmp.resolve("rsync-vanishing");
+    Files.writeString(
+        vanishing,
+        "#!/bin/sh\necho 'file has vanished: \"/source/tmp.lock\"'\n"
+            + "echo 'Total transferred file size: 1,234 bytes'\nexit 24\n");
+    vanishing.toFile().setExecutable(true);
+
+    ScriptProcess.Result result =
+        ScriptProcess.run(
+            tmp,
+            RsyncCronJob.SCRIPT,
+            Map.of(
+                "SOURCE_DIR", source.toString(),
+                "BACKUP_DIR", backup.toString(),
+                "RSYNC", vanishing.toString(),
+                "TERMINATION_LOG", terminationLog.toString()),
+            "-a");
+
+    assertThat(result.exitCode()).isZero();
+    JsonNode json = JSON.readTree(result.resultLine());
+    assertThat(json.get("exitCode").asInt()).isEqualTo(24);
+    assertThat(json.get("bytes").asLong()).isEqualTo(1234);
+  }
+
+  @Test
+  void anEmptySourceNeverEmptiesAnExistingBackup() throws IOException {
+    Files.writeString(source.resolve("photo.jpg"), "precious");
+    assertThat(run(source, "-a", "--delete-after").exitCode()).isZero();
+    Files.delete(source.resolve("photo.jpg")); // what an unmounted or wrong volume looks like
+
+    ScriptProcess.Result result = run(source, "-a", "--delete-after");
+
+    assertThat(result.exitCode()).isEqualTo(3);
+    assertThat(backup.resolve("cephfs/photo.jpg")).hasContent("precious");
+    assertThat(JSON.readTree(result.resultLine()).get("message").asText())
+        .startsWith("rsync: refusing to mirror the empty source");
+  }
+
+  @Test
+  void anEmptySourceIntoAnEmptyBackupIsAnOrdinaryRun() {
+    ScriptProcess.Result result = run(source, "-a", "--delete-after");
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
+  }
+}
