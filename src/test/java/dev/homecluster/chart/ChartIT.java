@@ -1,5 +1,6 @@
 package dev.homecluster.chart;
 
+import dev.homecluster.testing.KnownGaps;
 import static dev.homecluster.chart.ChartFixture.RELEASE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +45,7 @@ class ChartIT {
   private static final String FULLNAME = "homecluster-operator";
   private static final String FIELD_MANAGER = Names.OPERATOR;
 
+  @Tag(KnownGaps.TAG)
   @Test
   void chartInstallsIntoARestrictedNamespaceAndItsServiceAccountMayApplyEverythingTheOperatorRenders(
       TestCluster cluster, Namespace namespace) throws Exception {
