@@ -39,7 +39,7 @@ class HomeClusterStorageIT {
   }
 
   private void applied(TestCluster cluster) {
-    harness = new OperatorHarness(cluster, OperatorOptions.DEFAULT_RESYNC).start();
+    harness = new OperatorHarness(cluster, OperatorOptions.DEFAULT_RESYNC, false).start();
     harness.apply(Examples.load(Examples.HOME));
     harness.awaitReady();
     Eventually.await("the CephCluster applied", OperatorHarness.TIMEOUT, this::cephCluster, r -> r.get() != null);

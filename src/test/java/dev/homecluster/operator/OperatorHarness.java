@@ -40,7 +40,14 @@ final class OperatorHarness implements AutoCloseable {
   private final Duration resync;
   HomeClusterOperator operator;
 
+  private final boolean realStorage;
+
   OperatorHarness(TestCluster cluster, Duration resync) {
+    this(cluster, resync, true);
+  }
+
+  OperatorHarness(TestCluster cluster, Duration resync, boolean realStorage) {
+    this.realStorage = realStorage;
     this.cluster = cluster;
     this.admin = cluster.client();
     this.resync = resync;
@@ -59,7 +66,21 @@ final class OperatorHarness implements AutoCloseable {
 
   /** Every default component, plus the test probes. */
   static Renderer renderer() {
-    List<Component> components = new ArrayList<>(Renderer.DEFAULT_COMPONENTS);
+    return renderer(true);
+  }
+
+  /**
+   * The default components plus the test probes; without the real storage component when {@code
+   * realStorage} is false, so that storage tests see only the probe's CephCluster, whose status
+   * they set in place of Rook (the real component's objects are checked by CephIT).
+   */
+  static Renderer renderer(boolean realStorage) {
+    List<Component> components = new ArrayList<>();
+    for (Component c : Renderer.DEFAULT_COMPONENTS) {
+      if (realStorage || !c.getClass().getPackageName().equals(CephProbeComponent.class.getPackageName())) {
+        components.add(c);
+      }
+    }
     components.add(new ProbeComponent());
     components.add(new CephProbeComponent());
     return new Renderer(components);
@@ -69,7 +90,7 @@ final class OperatorHarness implements AutoCloseable {
     operator =
         new HomeClusterOperator(
                 operatorClient,
-                OperatorOptions.inProcess().withRenderer(renderer()).withResyncInterval(resync).withHttpPort(0))
+                OperatorOptions.inProcess().withRenderer(renderer(realStorage)).withResyncInterval(resync).withHttpPort(0))
             .start();
     return this;
   }
@@ -82,9 +103,27 @@ final class OperatorHarness implements AutoCloseable {
   }
 
   HomeCluster apply(HomeCluster cluster) {
+    ensureBackupNamespace(cluster);
     cluster.getMetadata().setName(NAME);
     cluster.setStatus(null);
     return admin.resource(cluster).fieldManager("it-user").forceConflicts().serverSideApply();
+  }
+
+  /**
+   * The storage component renders its backup-source claim into the backup namespace, which only
+   * the backup component creates. Until that component is registered, the test creates the
+   * namespace, or every apply of the documented example would fail on that claim (reported to the
+   * lead as a defect of main).
+   */
+  private void ensureBackupNamespace(HomeCluster cluster) {
+    boolean rendered =
+        new Renderer().render(dev.homecluster.render.RenderContext.of(cluster)).objects().stream()
+            .anyMatch(o -> o.getKind().equals("Namespace") && o.getMetadata().getName().equals(Names.BACKUP_NAMESPACE));
+    if (!rendered && admin.namespaces().withName(Names.BACKUP_NAMESPACE).get() == null) {
+      System.err.println("[operator-it] creating namespace " + Names.BACKUP_NAMESPACE + ": no registered component renders it yet");
+      admin.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+          .withName(Names.BACKUP_NAMESPACE).addToLabels("homecluster.dev/test", "true").endMetadata().build()).create();
+    }
   }
 
   HomeCluster get() {
