@@ -110,20 +110,25 @@ final class OperatorHarness implements AutoCloseable {
   }
 
   /**
-   * The storage component renders its backup-source claim into the backup namespace, which only
-   * the backup component creates. Until that component is registered, the test creates the
-   * namespace, or every apply of the documented example would fail on that claim (reported to the
-   * lead as a defect of main).
+   * Creates the namespaces rendered objects live in that no component renders and the cluster
+   * lacks: Rook's namespace (its Helm chart makes it; the simulated cluster has only its CRDs)
+   * and, until the backup component is registered, the backup namespace the storage component's
+   * claim goes into. Without them every apply of the documented example fails on those objects.
    */
   private void ensureBackupNamespace(HomeCluster cluster) {
-    boolean rendered =
-        new Renderer().render(dev.homecluster.render.RenderContext.of(cluster)).objects().stream()
-            .anyMatch(o -> o.getKind().equals("Namespace") && o.getMetadata().getName().equals(Names.BACKUP_NAMESPACE));
-    if (!rendered && admin.namespaces().withName(Names.BACKUP_NAMESPACE).get() == null) {
-      System.err.println("[operator-it] creating namespace " + Names.BACKUP_NAMESPACE + ": no registered component renders it yet");
-      admin.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
-          .withName(Names.BACKUP_NAMESPACE).addToLabels("homecluster.dev/test", "true").endMetadata().build()).create();
-    }
+    var objects = renderer(realStorage).render(dev.homecluster.render.RenderContext.of(cluster)).objects();
+    java.util.Set<String> rendered = new java.util.HashSet<>();
+    objects.stream().filter(o -> o.getKind().equals("Namespace")).forEach(o -> rendered.add(o.getMetadata().getName()));
+    objects.stream()
+        .map(o -> o.getMetadata().getNamespace())
+        .filter(ns -> ns != null && !rendered.contains(ns))
+        .distinct()
+        .filter(ns -> admin.namespaces().withName(ns).get() == null)
+        .forEach(ns -> {
+          System.err.println("[operator-it] creating namespace " + ns + ": no registered component renders it");
+          admin.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+              .withName(ns).addToLabels("homecluster.dev/test", "true").endMetadata().build()).create();
+        });
   }
 
   HomeCluster get() {
