@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.SSABasedGenericKubernetesResourceMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +54,7 @@ final class Applier {
   static boolean matches(
       Optional<? extends HasMetadata> actual, HasMetadata desired, Context<HomeCluster> context) {
     return actual.isPresent()
-        && SSABasedGenericKubernetesResourceMatcher.getInstance().matches(actual.get(), desired, context);
+        && DefaultingMatcher.INSTANCE.matches(actual.get(), desired, context);
   }
 
   /** Applies the object, forcing conflicts on the fields we set; returns what the server stored. */

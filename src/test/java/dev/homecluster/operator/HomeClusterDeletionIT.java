@@ -44,7 +44,7 @@ class HomeClusterDeletionIT {
   }
 
   private HomeCluster applied(TestCluster cluster, DeletionPolicy policy) {
-    harness = new OperatorHarness(cluster, OperatorOptions.DEFAULT_RESYNC).start();
+    harness = new OperatorHarness(cluster, OperatorOptions.DEFAULT_RESYNC, false).start();
     HomeCluster hc = Examples.load(Examples.HOME);
     hc.getSpec().setDeletionPolicy(policy);
     harness.apply(hc);

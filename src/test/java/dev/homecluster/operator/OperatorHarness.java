@@ -40,7 +40,14 @@ final class OperatorHarness implements AutoCloseable {
   private final Duration resync;
   HomeClusterOperator operator;
 
+  private final boolean realStorage;
+
   OperatorHarness(TestCluster cluster, Duration resync) {
+    this(cluster, resync, true);
+  }
+
+  OperatorHarness(TestCluster cluster, Duration resync, boolean realStorage) {
+    this.realStorage = realStorage;
     this.cluster = cluster;
     this.admin = cluster.client();
     this.resync = resync;
@@ -59,7 +66,21 @@ final class OperatorHarness implements AutoCloseable {
 
   /** Every default component, plus the test probes. */
   static Renderer renderer() {
-    List<Component> components = new ArrayList<>(Renderer.DEFAULT_COMPONENTS);
+    return renderer(true);
+  }
+
+  /**
+   * The default components plus the test probes; without the real storage component when {@code
+   * realStorage} is false, so that storage tests see only the probe's CephCluster, whose status
+   * they set in place of Rook (the real component's objects are checked by CephIT).
+   */
+  static Renderer renderer(boolean realStorage) {
+    List<Component> components = new ArrayList<>();
+    for (Component c : Renderer.DEFAULT_COMPONENTS) {
+      if (realStorage || !c.getClass().getPackageName().equals(CephProbeComponent.class.getPackageName())) {
+        components.add(c);
+      }
+    }
     components.add(new ProbeComponent());
     components.add(new CephProbeComponent());
     return new Renderer(components);
@@ -69,7 +90,7 @@ final class OperatorHarness implements AutoCloseable {
     operator =
         new HomeClusterOperator(
                 operatorClient,
-                OperatorOptions.inProcess().withRenderer(renderer()).withResyncInterval(resync).withHttpPort(0))
+                OperatorOptions.inProcess().withRenderer(renderer(realStorage)).withResyncInterval(resync).withHttpPort(0))
             .start();
     return this;
   }
@@ -82,9 +103,32 @@ final class OperatorHarness implements AutoCloseable {
   }
 
   HomeCluster apply(HomeCluster cluster) {
+    ensureBackupNamespace(cluster);
     cluster.getMetadata().setName(NAME);
     cluster.setStatus(null);
     return admin.resource(cluster).fieldManager("it-user").forceConflicts().serverSideApply();
+  }
+
+  /**
+   * Creates the namespaces rendered objects live in that no component renders and the cluster
+   * lacks: Rook's namespace (its Helm chart makes it; the simulated cluster has only its CRDs)
+   * and, until the backup component is registered, the backup namespace the storage component's
+   * claim goes into. Without them every apply of the documented example fails on those objects.
+   */
+  private void ensureBackupNamespace(HomeCluster cluster) {
+    var objects = renderer(realStorage).render(dev.homecluster.render.RenderContext.of(cluster)).objects();
+    java.util.Set<String> rendered = new java.util.HashSet<>();
+    objects.stream().filter(o -> o.getKind().equals("Namespace")).forEach(o -> rendered.add(o.getMetadata().getName()));
+    objects.stream()
+        .map(o -> o.getMetadata().getNamespace())
+        .filter(ns -> ns != null && !rendered.contains(ns))
+        .distinct()
+        .filter(ns -> admin.namespaces().withName(ns).get() == null)
+        .forEach(ns -> {
+          System.err.println("[operator-it] creating namespace " + ns + ": no registered component renders it");
+          admin.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+              .withName(ns).addToLabels("homecluster.dev/test", "true").endMetadata().build()).create();
+        });
   }
 
   HomeCluster get() {
