@@ -167,8 +167,11 @@ class RenderBootstrapTest {
 
     List<String> secretFiles = list(dir.resolve("secrets"));
     assertThat(secretFiles)
-        .hasSize(11)
-        .contains(Names.CLUSTER_CA_SECRET + ".yaml", Names.ENCRYPTION_CONFIG_SECRET + ".yaml");
+        .hasSize(12)
+        .contains(
+            Names.CLUSTER_CA_SECRET + ".yaml",
+            Names.ENCRYPTION_CONFIG_SECRET + ".yaml",
+            Names.VRRP_AUTH_SECRET + ".yaml");
     for (String f : secretFiles) {
       Secret secret =
           Serialization.unmarshal(read(dir.resolve("secrets").resolve(f)), Secret.class);

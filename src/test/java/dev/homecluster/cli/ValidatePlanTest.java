@@ -43,8 +43,8 @@ class ValidatePlanTest {
     assertThat(out.toString()).isEqualTo("ok\n");
     assertThat(err.toString())
         .contains(
-            "warning: spec.nodes[3]: worker-1 requests 0.8 CPU of 4 and 3.5Gi memory of 3Gi"
-                + " allocatable (declared capacity): overcommitted by 512Mi memory\n");
+            "warning: spec.nodes[3]: worker-1 requests 0.9 CPU of 4 and 3.55Gi memory of 3Gi"
+                + " allocatable (declared capacity): overcommitted by 562Mi memory\n");
   }
 
   @Test
