@@ -116,6 +116,9 @@ final class OperatorHarness implements AutoCloseable {
    * claim goes into. Without them every apply of the documented example fails on those objects.
    */
   private void ensureBackupNamespace(HomeCluster cluster) {
+    if (!new dev.homecluster.validation.Validator().validate(cluster).isValid()) {
+      return; // An invalid spec renders nothing, so it needs no namespace.
+    }
     var objects = renderer(realStorage).render(dev.homecluster.render.RenderContext.of(cluster)).objects();
     java.util.Set<String> rendered = new java.util.HashSet<>();
     objects.stream().filter(o -> o.getKind().equals("Namespace")).forEach(o -> rendered.add(o.getMetadata().getName()));
