@@ -29,6 +29,12 @@ final class SpecFile {
     }
   }
 
+  /** Prints the one-line reason (prefixed for usage errors) and returns the exit code. */
+  static int report(java.io.PrintWriter err, UnreadableSpecException e) {
+    err.println(e.exitCode() == Main.EXIT_USAGE ? "homecluster: " + e.getMessage() : e.getMessage());
+    return e.exitCode();
+  }
+
   static HomeCluster read(String file, InputStream stdin) throws UnreadableSpecException {
     String text;
     try {

@@ -44,9 +44,7 @@ public final class ValidateCommand implements Callable<Integer> {
     try {
       cluster = SpecFile.read(file, System.in);
     } catch (SpecFile.UnreadableSpecException e) {
-      spec.commandLine().getErr().println(
-          e.exitCode() == Main.EXIT_USAGE ? "homecluster: " + e.getMessage() : e.getMessage());
-      return e.exitCode();
+      return SpecFile.report(spec.commandLine().getErr(), e);
     }
     ValidationResult result = new Validator().validate(cluster);
     for (Problem problem : result.problems()) {
