@@ -322,6 +322,8 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     private final List<String> changed = new ArrayList<>();
     private final List<String> pruned = new ArrayList<>();
     private HomeClusterStatus status;
+    /** Where the pass spent its time, for the log line. */
+    private String phases = "";
     /** The generated Secrets as they are after this pass. */
     private List<Secret> generatedSecrets = List.of();
 
@@ -333,12 +335,19 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     }
 
     void run(ValidationResult validation) {
+      long t0 = System.nanoTime();
       String secretsHash = generateSecrets();
+      long t1 = System.nanoTime();
       RenderResult rendered =
           renderer.render(new RenderContext(cluster, Map.of(Names.RUNTIME_SECRETS_HASH, secretsHash)));
+      long t2 = System.nanoTime();
       applyAll(rendered);
       prune(rendered);
+      long t3 = System.nanoTime();
       status = aggregator.aggregate(cluster, observe(validation, rendered), clock.instant());
+      long t4 = System.nanoTime();
+      phases = String.format(java.util.Locale.ROOT, "secrets %d ms, render %d ms, apply %d ms, status %d ms",
+          (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
       if (!changed.isEmpty() || !pruned.isEmpty()) {
         events.emit(cluster, ClusterEvents.NORMAL, REASON_APPLIED, changeMessage());
       }
@@ -360,7 +369,8 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
 
     String summary() {
       long skipped = outcomes.stream().filter(o -> o.result() == Result.SKIPPED).count();
-      String text = changed.size() + " applied, " + pruned.size() + " deleted, " + skipped + " component(s) skipped";
+      String text = changed.size() + " applied, " + pruned.size() + " deleted, " + skipped + " component(s) skipped"
+          + " (" + phases + ")";
       if (failed()) {
         text += ", failed: " + failureMessage();
       }
