@@ -193,6 +193,7 @@ public final class Faults {
       int intruderWrites,
       int repaired,
       double medianRepairSeconds,
+      int operatorObjectWritesDuringFight,
       int operatorWritesDuringFight,
       int operatorWritesAfterFight,
       List<String> problems) {}
@@ -272,15 +273,14 @@ public final class Faults {
           + fightWrites.stream().filter(w -> !w.resource().equals("events") && !w.subresource().equals("status"))
               .map(AuditLog.Write::describe).limit(10).toList());
     }
-    if (during > 3 * rounds + 1) {
-      problems.add(during + " operator writes for " + rounds + " intrusions, status and events included (bound: "
-          + (3 * rounds + 1) + ")");
-    }
+    // Status patches follow the DaemonSet's pods as they roll to the intruder's image and back
+    // (several per round on three masters); they are reported, not bounded: what must not
+    // happen is a loop, which the quiet period after the fight checks.
     if (after > 0) {
       problems.add(after + " operator writes in the " + quiet + " after the fight: "
           + audit.writesBy(OperatorIdentity.USER, quietStart).stream().map(AuditLog.Write::describe).limit(5).toList());
     }
-    return new Fight(rounds, repairs.size(), Stats.median(repairs), during, after, problems);
+    return new Fight(rounds, repairs.size(), Stats.median(repairs), (int) objectWrites, during, after, problems);
   }
 
   /** A HomeCluster deleted while no operator ran: what the restarted operator did. */

@@ -77,7 +77,7 @@ class OperatorFaultsIT {
 
     assertThat(fight.problems()).isEmpty();
     assertThat(fight.repaired()).isEqualTo(5);
-    assertThat(fight.operatorWritesDuringFight()).as("repairs, status patches and events").isBetween(5, 16);
+    assertThat(fight.operatorObjectWritesDuringFight()).as("repairs").isBetween(5, 6);
     assertThat(fight.operatorWritesAfterFight()).isZero();
   }
 
