@@ -375,7 +375,7 @@ public final class Bench {
       f.put("fieldManagerFight", fight);
       row("fault: field fight, 10 forced intrusions: repaired / operator writes / writes in 30 s after",
           fight.repaired() + " / " + fight.operatorWritesDuringFight() + " / " + fight.operatorWritesAfterFight(),
-          verdict(fight.problems().isEmpty(), "all repaired, <= 30 writes, 0 after"));
+          verdict(fight.problems().isEmpty(), "all repaired, <= 11 object writes and <= 31 in all, 0 after"));
 
       Faults.Freeze freeze = faults.freezeApiServer(op, Duration.ofSeconds(20), "15 4 * * *");
       f.put("apiServerFrozen20s", freeze);

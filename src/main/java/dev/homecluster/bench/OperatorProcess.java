@@ -23,15 +23,19 @@ import java.util.regex.Pattern;
  */
 public final class OperatorProcess implements AutoCloseable {
   /**
-   * The image's JVM flags (the Jib {@code jvmFlags} of pom.xml): serial GC, C1 only, small code
-   * cache and stacks, no perf data. The image sizes the heap with {@code -XX:MaxRAMPercentage=50}
-   * of the container limit (192Mi in the chart); outside a container that would be half of this
-   * machine, so the same 96 MiB is given as {@code -Xmx96m}.
+   * The image's JVM flags (the Jib {@code jvmFlags} of pom.xml): serial GC, a heap that starts
+   * small and shrinks back, C1 only, small code cache and stacks, no perf data. The image sizes
+   * the heap with {@code -XX:MaxRAMPercentage=40} of the container limit (160Mi in the chart);
+   * outside a container that would be 40% of this machine, so the same 64 MiB is given as {@code
+   * -Xmx64m}.
    */
   public static final List<String> IMAGE_JVM_FLAGS =
       List.of(
           "-XX:+UseSerialGC",
-          "-Xmx96m",
+          "-Xmx64m",
+          "-Xms16m",
+          "-XX:MinHeapFreeRatio=10",
+          "-XX:MaxHeapFreeRatio=30",
           "-XX:TieredStopAtLevel=1",
           "-XX:ReservedCodeCacheSize=32m",
           "-Xss512k",

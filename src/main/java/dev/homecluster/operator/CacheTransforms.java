@@ -1,6 +1,8 @@
 package dev.homecluster.operator;
 
 import dev.homecluster.render.Names;
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Node;
@@ -44,7 +46,10 @@ public final class CacheTransforms {
     return node;
   }
 
-  /** A Pod reduced to its labels, its node, its phase and its conditions. */
+  /**
+   * A Pod reduced to its labels, its node, its phase, its conditions and, of containers that
+   * ended, how they ended (a backup Job's pod reports its result in its termination message).
+   */
   public static Pod slimPod(Pod pod) {
     pod.getMetadata().setManagedFields(null);
     // Empty, not null: JOSDK's event filter reads the annotations.
@@ -56,8 +61,28 @@ public final class CacheTransforms {
       PodStatus status = new PodStatus();
       status.setPhase(pod.getStatus().getPhase());
       status.setConditions(pod.getStatus().getConditions());
+      status.setContainerStatuses(terminatedOnly(pod.getStatus().getContainerStatuses()));
       pod.setStatus(status);
     }
     return pod;
+  }
+
+  private static List<ContainerStatus> terminatedOnly(List<ContainerStatus> statuses) {
+    if (statuses == null) {
+      return null;
+    }
+    List<ContainerStatus> ended =
+        statuses.stream()
+            .filter(c -> c.getState() != null && c.getState().getTerminated() != null)
+            .map(c -> {
+              ContainerStatus slim = new ContainerStatus();
+              slim.setName(c.getName());
+              ContainerState state = new ContainerState();
+              state.setTerminated(c.getState().getTerminated());
+              slim.setState(state);
+              return slim;
+            })
+            .toList();
+    return ended.isEmpty() ? null : ended;
   }
 }

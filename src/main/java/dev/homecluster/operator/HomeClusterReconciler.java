@@ -1,8 +1,10 @@
 package dev.homecluster.operator;
 
+import dev.homecluster.api.v1alpha1.BackupStatus;
 import dev.homecluster.api.v1alpha1.DeletionPolicy;
 import dev.homecluster.api.v1alpha1.HomeCluster;
 import dev.homecluster.api.v1alpha1.HomeClusterStatus;
+import dev.homecluster.api.v1alpha1.NodeCapacity;
 import dev.homecluster.api.v1alpha1.NodeSpec;
 import dev.homecluster.operator.ComponentOutcome.Result;
 import dev.homecluster.render.Component;
@@ -13,6 +15,9 @@ import dev.homecluster.render.Placement;
 import dev.homecluster.render.RenderContext;
 import dev.homecluster.render.RenderResult;
 import dev.homecluster.render.Renderer;
+import dev.homecluster.render.backup.BackupHealth;
+import dev.homecluster.render.storage.ResourcePlan;
+import dev.homecluster.render.storage.ResourcePlanner;
 import dev.homecluster.secrets.SecretGenerator;
 import dev.homecluster.validation.Problem;
 import dev.homecluster.validation.ValidationResult;
@@ -25,6 +30,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -102,6 +110,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
   private final MeterRegistry registry;
   private final String instance;
   private final Validator validator = new Validator();
+  private final StatusMetrics statusMetrics;
   private final StatusAggregator aggregator = new StatusAggregator();
   private final OwnedInformers informers = new OwnedInformers();
   private volatile InformerEventSource<Node, HomeCluster> nodes;
@@ -119,6 +128,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     this.clock = clock;
     this.registry = registry;
     this.instance = instance;
+    this.statusMetrics = new StatusMetrics(registry);
   }
 
   @Override
@@ -174,6 +184,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
       events.clear(cluster, REASON_INVALID);
       Pass pass = new Pass(cluster, context);
       pass.run(validation);
+      statusMetrics.certificates(cluster.getMetadata().getName(), pass.generatedSecrets);
       outcome = pass.summary();
       if (pass.failed()) {
         throw new ReconcileFailedException(pass.failureMessage(), pass.status);
@@ -192,6 +203,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
 
   private UpdateControl<HomeCluster> patchIfChanged(
       HomeCluster cluster, HomeClusterStatus status, Context<HomeCluster> context) {
+    statusMetrics.status(cluster.getMetadata().getName(), status);
     patchStatus(cluster, status, context);
     return UpdateControl.noUpdate();
   }
@@ -234,6 +246,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
             : aggregator.failed(cluster, describe(rootCause(e)), clock.instant());
     String reason = cause instanceof ReconcileFailedException ? REASON_APPLY_FAILED : REASON_RECONCILE_FAILED;
     events.emit(cluster, ClusterEvents.WARNING, reason, describe(reported));
+    statusMetrics.status(cluster.getMetadata().getName(), status);
     try {
       patchStatus(cluster, status, context);
     } catch (KubernetesClientException patchFailed) {
@@ -268,6 +281,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     }
     log.info("HomeCluster {} deleted; data-bearing objects {}: {}", name,
         policy == DeletionPolicy.Delete ? "deleted" : "kept", present.isEmpty() ? "none" : describeAll(present));
+    statusMetrics.remove(name);
     return DeleteControl.defaultDelete();
   }
 
@@ -308,6 +322,8 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     private final List<String> changed = new ArrayList<>();
     private final List<String> pruned = new ArrayList<>();
     private HomeClusterStatus status;
+    /** The generated Secrets as they are after this pass. */
+    private List<Secret> generatedSecrets = List.of();
 
     Pass(HomeCluster cluster, Context<HomeCluster> context) {
       this.cluster = cluster;
@@ -322,7 +338,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
           renderer.render(new RenderContext(cluster, Map.of(Names.RUNTIME_SECRETS_HASH, secretsHash)));
       applyAll(rendered);
       prune(rendered);
-      status = aggregator.aggregate(cluster, observe(validation), clock.instant());
+      status = aggregator.aggregate(cluster, observe(validation, rendered), clock.instant());
       if (!changed.isEmpty() || !pruned.isEmpty()) {
         events.emit(cluster, ClusterEvents.NORMAL, REASON_APPLIED, changeMessage());
       }
@@ -406,6 +422,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
               .filter(s -> s.getMetadata().getLabels() != null
                   && generatorNames.contains(s.getMetadata().getLabels().get(Labels.COMPONENT)))
               .toList();
+      generatedSecrets = generated;
       return RuntimeSecretsHash.of(generated);
     }
 
@@ -546,7 +563,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
       }
     }
 
-    private Observation observe(ValidationResult validation) {
+    private Observation observe(ValidationResult validation, RenderResult rendered) {
       String name = cluster.getMetadata().getName();
       List<HasMetadata> owned = informers.ownedBy(name);
       List<WorkloadState> workloads = owned.stream().map(WorkloadState::of).flatMap(Optional::stream).toList();
@@ -564,8 +581,47 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
           .list(n -> specNodes.contains(n.getMetadata().getName()))
           .map(NodeState::of)
           .forEach(n -> nodeStates.put(n.name(), n));
-      List<String> warnings = validation.warnings().stream().map(Problem::toString).toList();
-      return new Observation(outcomes, workloads, customResources, podStates, nodeStates, warnings, null);
+      List<String> warnings = new ArrayList<>(validation.warnings().stream().map(Problem::toString).toList());
+      // Requests against what the registered Nodes offer (the spec's declared capacity for the rest).
+      Map<String, NodeCapacity> allocatable = new HashMap<>();
+      nodes
+          .list(n -> specNodes.contains(n.getMetadata().getName()))
+          .forEach(n -> NodeAllocatable.of(n).ifPresent(a -> allocatable.put(n.getMetadata().getName(), a)));
+      ResourcePlan plan = ResourcePlanner.plan(cluster, rendered.objects(), allocatable);
+      plan.warnings().forEach(w -> warnings.add(w.toString()));
+      BackupHealth.Report backups = backups(rendered);
+      return new Observation(
+          outcomes, workloads, customResources, podStates, nodeStates, warnings,
+          backups == null ? null : backups.backups(),
+          backups == null ? null : backups.condition(),
+          plan.toStatus());
+    }
+
+    /**
+     * The backups' runs, from the backup CronJobs, their Jobs and the Jobs' pods in the caches;
+     * null when the spec has no backups.
+     */
+    private BackupHealth.Report backups(RenderResult rendered) {
+      if (cluster.getSpec().getBackup() == null) {
+        return null;
+      }
+      String name = cluster.getMetadata().getName();
+      List<CronJob> cronJobs =
+          rendered.objects().stream().filter(CronJob.class::isInstance).findFirst()
+              .map(example -> informers.forKind(example, context).list(o -> name.equals(OwnedInformers.partOf(o)))
+                  .map(CronJob.class::cast).toList())
+              .orElse(List.of());
+      List<Job> jobs =
+          informers.forKind(new JobBuilder().build(), context)
+              .list(o -> name.equals(OwnedInformers.partOf(o)))
+              .map(Job.class::cast)
+              .toList();
+      List<Pod> jobPods = pods.list(p -> name.equals(OwnedInformers.partOf(p))).toList();
+      List<BackupStatus> previous =
+          cluster.getStatus() == null || cluster.getStatus().getBackups() == null
+              ? List.of()
+              : cluster.getStatus().getBackups();
+      return BackupHealth.evaluate(cluster, cronJobs, jobs, jobPods, previous, clock.instant());
     }
   }
 

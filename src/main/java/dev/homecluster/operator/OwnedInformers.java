@@ -2,6 +2,7 @@ package dev.homecluster.operator;
 
 import dev.homecluster.api.v1alpha1.HomeCluster;
 import dev.homecluster.render.Labels;
+import dev.homecluster.render.Names;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -81,6 +82,11 @@ final class OwnedInformers {
             (io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<HasMetadata>)
                 OwnedInformers::toCluster)
         .withItemStore(new TransformingItemStore<HasMetadata>(CacheTransforms::ownManagedFieldsOnly));
+    if ("Secret".equals(example.getKind()) && "v1".equals(example.getApiVersion())) {
+      // Secrets only where the generated PKI lives: the chart grants Secrets in that namespace
+      // alone, and a cluster-wide list would be refused.
+      builder.withNamespaces(Set.of(Names.CONTROL_PLANE_NAMESPACE));
+    }
     return new InformerEventSource<>(builder.build(), eventSourceContext);
   }
 

@@ -36,6 +36,8 @@ public final class StatusAggregator {
   public static final String PHASE_DEGRADED = "Degraded";
   public static final String PHASE_INVALID = "Invalid";
 
+  private static final String NOT_ENABLED = "NotEnabled";
+
   /** The status of an invalid spec: Valid=False with every error, everything else as it was. */
   public HomeClusterStatus invalid(HomeCluster cluster, List<Problem> errors, Instant now) {
     HomeClusterStatus previous = previous(cluster);
@@ -85,7 +87,8 @@ public final class StatusAggregator {
     status.setNodes(nodes(cluster, observed));
     status.setComponents(components(observed));
     status.setBackups(observed.backups() != null ? observed.backups() : previous.getBackups());
-    status.setResourcePlan(previous.getResourcePlan());
+    status.setResourcePlan(
+        observed.resourcePlan() != null ? observed.resourcePlan() : previous.getResourcePlan());
 
     List<Decision> decisions = new ArrayList<>();
     decisions.add(Decision.isTrue(ConditionTypes.VALID, "Valid", validMessage(observed)));
@@ -106,10 +109,24 @@ public final class StatusAggregator {
   }
 
   private static Decision componentCondition(String type, Observation observed) {
+    Decision fromComponents = componentsCondition(type, observed);
+    if (type.equals(ConditionTypes.BACKUPS_HEALTHY)
+        && fromComponents.holds()
+        && !fromComponents.reason().equals(NOT_ENABLED)
+        && observed.backupsCondition() != null) {
+      // The backup server and CronJobs are in place; whether the runs succeed is the backups' own
+      // judgement (recent success per kind, against each schedule).
+      var c = observed.backupsCondition();
+      return new Decision(type, c.getStatus(), c.getReason(), c.getMessage());
+    }
+    return fromComponents;
+  }
+
+  private static Decision componentsCondition(String type, Observation observed) {
     List<ComponentOutcome> outcomes =
         observed.outcomes().stream().filter(o -> o.condition().equals(Optional.of(type))).toList();
     if (outcomes.isEmpty()) {
-      return Decision.isTrue(type, "NotEnabled", "the spec enables no component of this kind");
+      return Decision.isTrue(type, NOT_ENABLED, "the spec enables no component of this kind");
     }
     Decision unhealthy = unhealthy(type, outcomes, observed);
     if (unhealthy != null) {
@@ -196,7 +213,10 @@ public final class StatusAggregator {
   private static String phase(HomeCluster cluster, Observation observed, List<Decision> decisions) {
     boolean ready = decisions.get(0).holds();
     if (ready) {
-      return decisions.stream().allMatch(Decision::holds) ? PHASE_READY : PHASE_DEGRADED;
+      // Unknown (a first backup still to come, say) is not Degraded; False is.
+      return decisions.stream().anyMatch(d -> Conditions.FALSE.equals(d.status()))
+          ? PHASE_DEGRADED
+          : PHASE_READY;
     }
     boolean anyNode =
         cluster.getSpec().getNodes().stream().anyMatch(n -> observed.nodes().containsKey(n.getName()));

@@ -90,7 +90,7 @@ class ContainerImageIT {
     config.get("Cmd").forEach(e -> cmd.add(e.asText()));
 
     assertThat(entrypoint.get(0)).isEqualTo("java");
-    assertThat(entrypoint).contains("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-XX:TieredStopAtLevel=1");
+    assertThat(entrypoint).contains("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=40", "-Xms16m", "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1");
     assertThat(entrypoint.get(entrypoint.size() - 1)).isEqualTo("dev.homecluster.cli.Main");
     assertThat(cmd).containsExactly("operator");
     assertThat(config.get("ExposedPorts").has("8080/tcp")).isTrue();

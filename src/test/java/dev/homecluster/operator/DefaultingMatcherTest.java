@@ -29,4 +29,17 @@ class DefaultingMatcherTest {
     assertThat(json).contains("\"fieldRef\":{\"fieldPath\":\"spec.nodeName\",\"apiVersion\":\"v1\"}")
         .contains("\"fieldRef\":{\"apiVersion\":\"v1\",\"fieldPath\":\"status.hostIP\"}");
   }
+
+  @Test
+  void anEmptyStringEqualsTheAbsentFieldTheServerStores() {
+    Map<String, Object> desired = new java.util.HashMap<>(Map.of("storageClassName", "", "volumeName", "nfs"));
+    Map<String, Object> actual = new java.util.HashMap<>();
+    actual.put("storageClassName", null);
+    actual.put("volumeName", "nfs");
+
+    DefaultingMatcher.dropEmpty(desired);
+    DefaultingMatcher.dropEmpty(actual);
+
+    assertThat(actual).isEqualTo(desired).containsOnlyKeys("volumeName");
+  }
 }

@@ -1,6 +1,5 @@
 package dev.homecluster.operator;
 
-import dev.homecluster.testing.KnownGaps;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homecluster.api.v1alpha1.ComponentStatus;
@@ -34,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The operator, in-process, against the simulated cluster: apply, status, drift, no-op. */
@@ -113,7 +111,6 @@ class HomeClusterOperatorIT {
     }
   }
 
-  @Tag(KnownGaps.TAG)
   @Test
   void steadyStateOverFullResyncsWritesNothing(TestCluster cluster) {
     OperatorHarness h = harness(cluster, Duration.ofSeconds(3));
@@ -129,9 +126,6 @@ class HomeClusterOperatorIT {
     assertThat(h.writes.writes()).as("writes in steady state").isEmpty();
   }
 
-  // Fails today only through the known gap: the NFS PersistentVolume is re-applied by a
-  // reconcile that races the invalid spec (the matcher sees a difference on every pass).
-  @Tag(KnownGaps.TAG)
   @Test
   void invalidSpecSetsValidFalseWithTheFieldAndChangesNothing(TestCluster cluster) {
     OperatorHarness h = harness(cluster, Duration.ofSeconds(3));

@@ -1,6 +1,5 @@
 package dev.homecluster.operator;
 
-import dev.homecluster.testing.KnownGaps;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.homecluster.api.v1alpha1.HomeCluster;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Storage with Rook's CRDs installed: readiness from Rook, and a failed apply reported and retried. */
@@ -68,7 +66,6 @@ class HomeClusterStorageIT {
         .isNullOrEmpty();
   }
 
-  @Tag(KnownGaps.TAG)
   @Test
   void aRejectedApplyIsReportedOnceAndRetriedWhileTheRestReconciles(TestCluster cluster) {
     applied(cluster);

@@ -6,6 +6,7 @@ import dev.homecluster.api.v1alpha1.HomeCluster;
 import dev.homecluster.render.Component;
 import dev.homecluster.render.Labels;
 import dev.homecluster.render.Names;
+import dev.homecluster.render.Placement;
 import dev.homecluster.render.Renderer;
 import dev.homecluster.render.storage.CephProbeComponent;
 import dev.homecluster.sim.Eventually;
@@ -201,6 +202,10 @@ final class OperatorHarness implements AutoCloseable {
     for (HasMetadata o : objects) {
       if (o.getKind().equals("Node")) {
         versions.put("Node/" + o.getMetadata().getName(), new java.util.TreeMap<>(o.getMetadata().getLabels()).toString());
+      } else if (o.getKind().equals("DaemonSet") || o.getKind().equals("Deployment")) {
+        // Their controllers write status (a new resourceVersion) as pods come and go; the
+        // generation moves only when someone changes the spec.
+        versions.put(o.getKind() + "/" + o.getMetadata().getName(), "generation " + o.getMetadata().getGeneration());
       } else {
         versions.put(o.getKind() + "/" + o.getMetadata().getName(), o.getMetadata().getResourceVersion());
       }
@@ -229,8 +234,19 @@ final class OperatorHarness implements AutoCloseable {
         Eventually.await("HomeCluster " + NAME + " gone", TIMEOUT, this::get, java.util.Objects::isNull);
       }
       stop();
-      // Data-bearing objects are kept on purpose; a test run starts from none.
+      // Data-bearing objects are kept on purpose; the next test (of any class: the cluster is
+      // shared) starts from none, and from Nodes without the operator's taints.
       admin.persistentVolumes().withName(CephProbeComponent.VOLUME).delete();
+      DataObjects data = new DataObjects(admin, NAME);
+      data.list().forEach(data::delete);
+      Eventually.await("the HomeCluster's data-bearing objects gone", TIMEOUT, data::list, List::isEmpty);
+      admin.nodes().list().getItems().stream()
+          .filter(n -> n.getSpec().getTaints() != null
+              && n.getSpec().getTaints().stream().anyMatch(t -> Placement.CONTROL_PLANE_TAINT_KEY.equals(t.getKey())))
+          .forEach(n -> admin.nodes().withName(n.getMetadata().getName()).edit(edited -> {
+            edited.getSpec().getTaints().removeIf(t -> Placement.CONTROL_PLANE_TAINT_KEY.equals(t.getKey()));
+            return edited;
+          }));
       if (admin.getApiResources("ceph.rook.io/v1") != null) {
         admin.genericKubernetesResources("ceph.rook.io/v1", "CephCluster")
             .inNamespace(CephProbeComponent.NAMESPACE).withName(CephProbeComponent.CEPH_CLUSTER).delete();

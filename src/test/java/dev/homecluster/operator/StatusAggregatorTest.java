@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.homecluster.api.v1alpha1.ComponentStatus;
 import dev.homecluster.api.v1alpha1.HomeCluster;
 import dev.homecluster.api.v1alpha1.HomeClusterStatus;
+import dev.homecluster.api.v1alpha1.NodeResourcePlan;
 import dev.homecluster.api.v1alpha1.NodeStatus;
 import dev.homecluster.operator.ComponentOutcome.Result;
 import dev.homecluster.testing.Examples;
@@ -250,5 +251,82 @@ class StatusAggregatorTest {
     assertThat(daemonSet("kube-apiserver", 0, 0).isReady()).isFalse();
     assertThat(new WorkloadState("x", "Deployment", "ns", "x", 0, 0, true).isReady()).isTrue();
     assertThat(new WorkloadState("x", "Deployment", "ns", "x", 1, 1, false).isReady()).isFalse();
+  }
+
+  /** The documented cluster healthy, with Ceph applied and ready, and the backups' own judgement. */
+  private Observation healthyWithBackups(Condition backups) {
+    Observation o = healthyWithoutRook();
+    List<ComponentOutcome> outcomes =
+        o.outcomes().stream()
+            .map(c -> c.component().equals("ceph") ? applied("ceph", ConditionTypes.STORAGE_READY) : c)
+            .toList();
+    NodeResourcePlan plan = new NodeResourcePlan();
+    plan.setNode("worker-1");
+    plan.setCpuRequested("900m");
+    plan.setOvercommitted(false);
+    return new Observation(
+        outcomes, o.workloads(), List.of(), o.pods(), o.nodes(), List.of(), List.of(), backups, List.of(plan));
+  }
+
+  private static Condition backupsCondition(String status, String reason, String message) {
+    return new io.fabric8.kubernetes.api.model.ConditionBuilder()
+        .withType(ConditionTypes.BACKUPS_HEALTHY).withStatus(status).withReason(reason).withMessage(message)
+        .build();
+  }
+
+  @Test
+  void staleBackupsMakeBackupsHealthyFalseAndThePhaseDegradedButNotTheClusterUnready() {
+    HomeClusterStatus status =
+        aggregator.aggregate(
+            home, healthyWithBackups(backupsCondition("False", "BackupStale", "rsync: last success is old")), T0);
+
+    Condition backups = Conditions.find(status.getConditions(), ConditionTypes.BACKUPS_HEALTHY);
+    assertThat(backups.getStatus()).isEqualTo("False");
+    assertThat(backups.getReason()).isEqualTo("BackupStale");
+    assertThat(backups.getMessage()).isEqualTo("rsync: last success is old");
+    assertThat(Conditions.isTrue(status.getConditions(), ConditionTypes.READY)).isTrue();
+    assertThat(status.getPhase()).isEqualTo(StatusAggregator.PHASE_DEGRADED);
+  }
+
+  @Test
+  void aFirstBackupStillToComeIsUnknownAndLeavesThePhaseReady() {
+    HomeClusterStatus status =
+        aggregator.aggregate(
+            home, healthyWithBackups(backupsCondition("Unknown", "FirstRunPending", "rsync: no run yet")), T0);
+
+    assertThat(Conditions.find(status.getConditions(), ConditionTypes.BACKUPS_HEALTHY).getStatus()).isEqualTo("Unknown");
+    assertThat(status.getPhase()).isEqualTo(StatusAggregator.PHASE_READY);
+  }
+
+  @Test
+  void aNotReadyBackupServerOutranksTheBackupsOwnJudgement() {
+    Observation o = healthyWithBackups(backupsCondition("True", "RecentBackups", "all recent"));
+    List<WorkloadState> workloads =
+        o.workloads().stream()
+            .map(w -> w.component().equals("nfs-server")
+                ? new WorkloadState("nfs-server", "Deployment", "homecluster-backup", "nfs-server", 0, 1, true)
+                : w)
+            .toList();
+    HomeClusterStatus status =
+        aggregator.aggregate(
+            home,
+            new Observation(o.outcomes(), workloads, List.of(), o.pods(), o.nodes(), List.of(), List.of(),
+                o.backupsCondition(), o.resourcePlan()),
+            T0);
+
+    Condition backups = Conditions.find(status.getConditions(), ConditionTypes.BACKUPS_HEALTHY);
+    assertThat(backups.getStatus()).isEqualTo("False");
+    assertThat(backups.getReason()).isEqualTo("NotReady");
+  }
+
+  @Test
+  void theResourcePlanLandsInTheStatusAndIsKeptWhenNotReplanned() {
+    HomeClusterStatus planned =
+        aggregator.aggregate(home, healthyWithBackups(backupsCondition("True", "RecentBackups", "ok")), T0);
+    assertThat(planned.getResourcePlan()).extracting(NodeResourcePlan::getNode).containsExactly("worker-1");
+
+    home.setStatus(planned);
+    HomeClusterStatus next = aggregator.aggregate(home, healthyWithoutRook(), T1);
+    assertThat(next.getResourcePlan()).extracting(NodeResourcePlan::getCpuRequested).containsExactly("900m");
   }
 }

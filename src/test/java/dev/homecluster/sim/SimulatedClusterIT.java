@@ -132,6 +132,12 @@ class SimulatedClusterIT {
             .withSpec(
                 new PodSpecBuilder(pauseSpec())
                     .addToNodeSelector("node-role.kubernetes.io/master", "")
+                    // As every DaemonSet for masters: they may carry the control-plane taint.
+                    .addNewToleration()
+                    .withKey("node-role.kubernetes.io/control-plane")
+                    .withOperator("Exists")
+                    .withEffect("NoSchedule")
+                    .endToleration()
                     .build())
             .endTemplate()
             .endSpec()

@@ -72,7 +72,7 @@ class BackupIT {
         .withStorageClassName("")
         .withNewHostPath().withPath("/tmp/it-cephfs").endHostPath()
         .withNewClaimRef().withNamespace(Names.BACKUP_NAMESPACE).withName(Names.CEPHFS_BACKUP_SOURCE_PVC).endClaimRef()
-        .endSpec().build()).serverSideApply();
+        .endSpec().build()).fieldManager(Names.OPERATOR).forceConflicts().serverSideApply();
     client.persistentVolumeClaims().inNamespace(Names.BACKUP_NAMESPACE).resource(new PersistentVolumeClaimBuilder()
         .withNewMetadata().withName(Names.CEPHFS_BACKUP_SOURCE_PVC).withNamespace(Names.BACKUP_NAMESPACE).endMetadata()
         .withNewSpec()
@@ -80,7 +80,7 @@ class BackupIT {
         .withStorageClassName("")
         .withVolumeName(SOURCE_PV)
         .withNewResources().withRequests(Map.of("storage", new Quantity("1Gi"))).endResources()
-        .endSpec().build()).serverSideApply();
+        .endSpec().build()).fieldManager(Names.OPERATOR).forceConflicts().serverSideApply();
     applied = true;
   }
 
