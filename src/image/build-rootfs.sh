@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the file tree of the operator image's base layer, with no registry and no Docker: a Java
-# runtime cut to the modules the operator uses (jlink, from this machine's Debian JDK), the
+# runtime cut to the modules the operator uses (jlink, from this machine's Debian JDK, with the
+# class-data sharing archive of its classes: faster start, less private metaspace), the
 # shared libraries it loads (from this machine's Debian packages: libc6, zlib1g, libstdc++6,
 # libgcc-s1), CA certificates, /etc/passwd with the non-root user 65532, and an empty /tmp.
 # Jib builds the image FROM scratch with this tree as an extra layer (pom.xml, profile "image").
@@ -25,8 +26,11 @@ mkdir -p "$out/opt" "$out/etc" "$out/tmp" "$out/lib64" "$out/lib/x86_64-linux-gn
 chmod 1777 "$out/tmp"
 
 "$jlink" --module-path "$java_home/jmods" --add-modules "$modules" \
-  --strip-debug --no-header-files --no-man-pages --compress=2 \
+  --strip-debug --no-header-files --no-man-pages --compress=2 --generate-cds-archive \
   --output "$out/opt/java"
+
+# The archive for heaps over 32 GiB (no compressed pointers) is never used with the image's heap.
+rm -f "$out/opt/java/lib/server/classes_nocoops.jsa"
 
 # Debian's JDK links its security files to /etc; the image carries real files.
 for f in cacerts blocked.certs default.policy public_suffix_list.dat; do

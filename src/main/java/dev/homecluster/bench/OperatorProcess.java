@@ -43,6 +43,9 @@ public final class OperatorProcess implements AutoCloseable {
           "-XX:+ExitOnOutOfMemoryError",
           "-Dfile.encoding=UTF-8");
 
+  /** The image's environment that shapes memory (the Jib {@code environment} of pom.xml). */
+  public static final java.util.Map<String, String> IMAGE_ENVIRONMENT = java.util.Map.of("MALLOC_ARENA_MAX", "2");
+
   /** The operator's log line after each reconcile: "reconciled HomeCluster NAME generation G in T ms". */
   public static final Pattern RECONCILED = Pattern.compile("reconciled HomeCluster (\\S+) generation");
 
@@ -83,6 +86,7 @@ public final class OperatorProcess implements AutoCloseable {
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
     pb.environment().remove("JAVA_TOOL_OPTIONS");
+    IMAGE_ENVIRONMENT.forEach(pb.environment()::put);
     try {
       Files.writeString(
           log,

@@ -431,6 +431,14 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
       renderer.components().forEach(c -> components.put(c.name(), c));
       Set<String> taintKeys = managedTaintKeys(rendered);
       ApiDiscovery discovery = new ApiDiscovery(client);
+      // The informers of every kind about to be applied, started together on the first reconcile.
+      informers.prepare(
+          rendered.components().stream()
+              .filter(output -> discovery.missing(output.requiredApis()).isEmpty())
+              .flatMap(output -> output.objects().stream())
+              .filter(o -> !(o instanceof Node))
+              .toList(),
+          context);
       for (ComponentOutput output : rendered.components()) {
         Component component = components.get(output.component());
         Optional<String> condition =

@@ -50,6 +50,47 @@ final class OwnedInformers {
     return source;
   }
 
+  /**
+   * Registers the informers of every kind among {@code examples} that has none yet, starting them
+   * side by side: each start lists its kind and waits until the watch is synced, and one after the
+   * other they made up most of the first reconcile (twenty kinds or so).
+   */
+  void prepare(List<? extends HasMetadata> examples, Context<HomeCluster> context) {
+    Map<String, InformerEventSource<HasMetadata, HomeCluster>> missing = new LinkedHashMap<>();
+    synchronized (this) {
+      for (HasMetadata example : examples) {
+        String key = key(example.getApiVersion(), example.getKind());
+        if (!sources.containsKey(key) && !missing.containsKey(key)) {
+          missing.put(key, create(example));
+        }
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    Map<String, java.util.concurrent.CompletableFuture<InformerEventSource<HasMetadata, HomeCluster>>> started =
+        new LinkedHashMap<>();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(Math.min(missing.size(), 8), r -> {
+          Thread t = new Thread(r, "informer-start");
+          t.setDaemon(true);
+          return t;
+        });
+    try {
+      missing.forEach((key, source) -> started.put(key, java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> (InformerEventSource<HasMetadata, HomeCluster>)
+              context.eventSourceRetriever().dynamicallyRegisterEventSource(source),
+          pool)));
+      synchronized (this) {
+        started.forEach((key, future) -> sources.putIfAbsent(key, future.join()));
+      }
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
   /** The cached object, as the informer last saw it. */
   Optional<HasMetadata> get(
       InformerEventSource<HasMetadata, HomeCluster> source, String namespace, String name) {

@@ -94,6 +94,9 @@ class ContainerImageIT {
     assertThat(entrypoint.get(entrypoint.size() - 1)).isEqualTo("dev.homecluster.cli.Main");
     assertThat(cmd).containsExactly("operator");
     assertThat(config.get("ExposedPorts").has("8080/tcp")).isTrue();
+    List<String> env = new ArrayList<>();
+    config.get("Env").forEach(e -> env.add(e.asText()));
+    assertThat(env).contains("MALLOC_ARENA_MAX=2");
   }
 
   /**

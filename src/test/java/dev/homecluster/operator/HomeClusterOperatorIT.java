@@ -74,6 +74,15 @@ class HomeClusterOperatorIT {
         });
     NodeStatus worker1 = status.getNodes().stream().filter(n -> n.getName().equals("worker-1")).findFirst().orElseThrow();
     assertThat(worker1.getComponents()).contains(ProbeComponent.NAME);
+    // The plan compares requests with what each fake Node reports as allocatable.
+    assertThat(status.getResourcePlan()).hasSize(hc.getSpec().getNodes().size()).allSatisfy(plan -> {
+      Node node = h.admin.nodes().withName(plan.getNode()).get();
+      assertThat(io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(plan.getCpuAllocatable())))
+          .as(plan.getNode())
+          .isEqualByComparingTo(io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(node.getStatus().getAllocatable().get("cpu")));
+      assertThat(plan.getCpuRequested()).as(plan.getNode()).isNotBlank();
+      assertThat(plan.getOvercommitted()).as(plan.getNode()).isNotNull();
+    });
 
     for (NodeSpec spec : hc.getSpec().getNodes()) {
       Node node = h.admin.nodes().withName(spec.getName()).get();
