@@ -129,7 +129,7 @@ class ChartIT {
     } finally {
       Helm.uninstall(RELEASE).withNamespace(ns).withKubeConfig(cluster.kubeconfig()).call();
       createdRoles.forEach(r -> admin.resource(r).delete());
-      createdNamespaces.forEach(n -> admin.namespaces().withName(n).delete());
+      OperatorOnChartRbac.deleteNamespaces(admin, createdNamespaces);
     }
   }
 

@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 final class OperatorOnChartRbac {
   static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
   static final Duration TIMEOUT = Duration.ofSeconds(60);
+  static final Duration NAMESPACE_TIMEOUT = Duration.ofMinutes(2);
   private static final String IDENTITY = "chart-it";
 
   private OperatorOnChartRbac() {}
@@ -133,6 +134,18 @@ final class OperatorOnChartRbac {
    * What deleting a HomeCluster keeps by design (volumes, claims, Ceph's data-bearing objects,
    * the namespaces), so that the next test starts from none; then waits for the garbage collector.
    */
+  /**
+   * Deletes namespaces made for a test and waits until they are gone, not just terminating: a
+   * later test that finds one still there would not make it again and then see it vanish.
+   */
+  static void deleteNamespaces(KubernetesClient admin, List<String> namespaces) {
+    namespaces.forEach(ns -> admin.namespaces().withName(ns).delete());
+    for (String ns : namespaces) {
+      Eventually.await("namespace " + ns + " gone", NAMESPACE_TIMEOUT, () -> admin.namespaces().withName(ns).get(),
+          Objects::isNull);
+    }
+  }
+
   private static void removeWhatItKeeps(KubernetesClient admin, String name, List<String> createdNamespaces) {
     Map<String, String> labels = Map.of(Labels.PART_OF, name);
     admin.persistentVolumeClaims().inAnyNamespace().withLabels(labels).delete();
@@ -142,7 +155,7 @@ final class OperatorOnChartRbac {
         admin.genericKubernetesResources("ceph.rook.io/v1", kind).inAnyNamespace().withLabels(labels).delete();
       }
     }
-    createdNamespaces.forEach(ns -> admin.namespaces().withName(ns).delete());
+    deleteNamespaces(admin, createdNamespaces);
     Eventually.await(
         "the garbage collector removed the HomeCluster's workloads",
         TIMEOUT,
