@@ -8,6 +8,7 @@ import dev.homecluster.pki.CaSecretGenerator;
 import dev.homecluster.pki.CertificateAuthority;
 import dev.homecluster.pki.CertificateProfile;
 import dev.homecluster.pki.ClusterCertificates;
+import dev.homecluster.pki.IssuedCertificate;
 import dev.homecluster.pki.RenewalPolicy;
 import dev.homecluster.pki.SecretFiles;
 import dev.homecluster.render.ComponentOutput;
@@ -111,32 +112,28 @@ public final class BootstrapAssets {
     files.addAll(controlPlanePki(root, secrets));
     files.addAll(etcdPki(root, secrets, first));
     files.add(host(root, HostPaths.ADMIN_KUBECONFIG, admin));
+    // The temporary controller-manager and scheduler use the client certificates of the
+    // Secrets their self-hosted Deployments mount: one identity each, renewed by the operator.
     files.add(
         host(
             root,
             HostPaths.CONTROLLER_MANAGER_KUBECONFIG,
-            kubeconfig(
+            Kubeconfig.yaml(
                 clusterName,
                 localUrl,
-                ca,
-                "system:kube-controller-manager",
-                ClusterCertificates.controllerManager(),
-                policy,
-                now,
-                random)));
+                ca.certificatePem(),
+                ClusterCertificates.controllerManager().commonName(),
+                client(secrets, Names.CONTROLLER_MANAGER_CLIENT_SECRET))));
     files.add(
         host(
             root,
             HostPaths.SCHEDULER_KUBECONFIG,
-            kubeconfig(
+            Kubeconfig.yaml(
                 clusterName,
                 localUrl,
-                ca,
-                "system:kube-scheduler",
-                ClusterCertificates.scheduler(),
-                policy,
-                now,
-                random)));
+                ca.certificatePem(),
+                ClusterCertificates.scheduler().commonName(),
+                client(secrets, Names.SCHEDULER_CLIENT_SECRET))));
     files.add(
         host(
             root,
@@ -357,6 +354,11 @@ public final class BootstrapAssets {
         ca.certificatePem(),
         user,
         ca.issue(profile, now, policy.leafValidity(), random));
+  }
+
+  private static IssuedCertificate client(Map<String, Secret> secrets, String secret) {
+    return IssuedCertificate.parse(
+        file(secrets, secret, Names.TLS_CERT_KEY), file(secrets, secret, Names.TLS_PRIVATE_KEY_KEY));
   }
 
   private static BootstrapFile host(String root, String absolutePath, String content) {

@@ -95,6 +95,8 @@ public final class ExistingSecrets {
         Names.APISERVER_KUBELET_CLIENT_SECRET,
         Names.APISERVER_ETCD_CLIENT_SECRET,
         Names.FRONT_PROXY_CLIENT_SECRET,
+        Names.CONTROLLER_MANAGER_CLIENT_SECRET,
+        Names.SCHEDULER_CLIENT_SECRET,
         Names.ETCD_CLIENT_SECRET,
         Names.ETCD_MEMBERS_SECRET,
         Names.VRRP_AUTH_SECRET);

@@ -81,10 +81,19 @@ public final class ClusterCertificates {
     return CertificateProfile.client("kubernetes-admin", MASTERS_GROUP);
   }
 
+  /**
+   * kube-controller-manager's client certificate: the API server's default RBAC binds this user
+   * (ClusterRoleBinding {@code system:kube-controller-manager}, leader-election and
+   * authentication-reader RoleBindings in kube-system), so nothing has to be bound for it.
+   */
   public static CertificateProfile controllerManager() {
     return CertificateProfile.client("system:kube-controller-manager");
   }
 
+  /**
+   * kube-scheduler's client certificate: bound by default RBAC like {@link #controllerManager()}
+   * ({@code system:kube-scheduler}, {@code system:volume-scheduler}).
+   */
   public static CertificateProfile scheduler() {
     return CertificateProfile.client("system:kube-scheduler");
   }

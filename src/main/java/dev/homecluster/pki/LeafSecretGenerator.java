@@ -51,6 +51,22 @@ public final class LeafSecretGenerator implements SecretGenerator {
           Names.FRONT_PROXY_CA_SECRET,
           spec -> ClusterCertificates.frontProxyClient(),
           false);
+  /** kube-controller-manager authenticates as the user {@code system:kube-controller-manager}. */
+  public static final LeafSecretGenerator CONTROLLER_MANAGER_CLIENT =
+      new LeafSecretGenerator(
+          "controller-manager-client",
+          Names.CONTROLLER_MANAGER_CLIENT_SECRET,
+          Names.CLUSTER_CA_SECRET,
+          spec -> ClusterCertificates.controllerManager(),
+          false);
+  /** kube-scheduler authenticates as the user {@code system:kube-scheduler}. */
+  public static final LeafSecretGenerator SCHEDULER_CLIENT =
+      new LeafSecretGenerator(
+          "scheduler-client",
+          Names.SCHEDULER_CLIENT_SECRET,
+          Names.CLUSTER_CA_SECRET,
+          spec -> ClusterCertificates.scheduler(),
+          false);
   public static final LeafSecretGenerator ETCD_CLIENT =
       new LeafSecretGenerator(
           "etcd-client",

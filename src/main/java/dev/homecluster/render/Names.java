@@ -75,6 +75,16 @@ public final class Names {
   public static final String ENCRYPTION_CONFIG_SECRET = "homecluster-encryption-config";
   /** etcd client certificate for snapshots and health checks: ca.crt, tls.crt, tls.key. */
   public static final String ETCD_CLIENT_SECRET = "homecluster-etcd-client";
+  /**
+   * kube-controller-manager's client certificate, CN {@code system:kube-controller-manager} (the
+   * user Kubernetes' default RBAC binds): tls.crt, tls.key.
+   */
+  public static final String CONTROLLER_MANAGER_CLIENT_SECRET = "homecluster-controller-manager-client";
+  /**
+   * kube-scheduler's client certificate, CN {@code system:kube-scheduler} (the user Kubernetes'
+   * default RBAC binds): tls.crt, tls.key.
+   */
+  public static final String SCHEDULER_CLIENT_SECRET = "homecluster-scheduler-client";
   /** VRRP authentication password: auth-pass (8 characters). */
   public static final String VRRP_AUTH_SECRET = "homecluster-vrrp-auth";
   /** Key of the password in {@link #VRRP_AUTH_SECRET}. */
@@ -82,6 +92,13 @@ public final class Names {
 
   /** ConfigMap of the apiserver's structured authentication configuration. */
   public static final String APISERVER_AUTHENTICATION_CONFIG = "kube-apiserver-authentication";
+
+  /**
+   * ConfigMaps of the kubeconfigs of kube-controller-manager and kube-scheduler: the VIP and the
+   * paths of the client certificate the pod mounts from its Secret (no key material).
+   */
+  public static final String CONTROLLER_MANAGER_KUBECONFIG = "kube-controller-manager-kubeconfig";
+  public static final String SCHEDULER_KUBECONFIG = "kube-scheduler-kubeconfig";
 
   /**
    * Common name of the front-proxy client certificate ({@link #FRONT_PROXY_CLIENT_SECRET}); the

@@ -29,6 +29,8 @@ public final class SecretGenerators {
           LeafSecretGenerator.APISERVER_KUBELET_CLIENT,
           LeafSecretGenerator.APISERVER_ETCD_CLIENT,
           LeafSecretGenerator.FRONT_PROXY_CLIENT,
+          LeafSecretGenerator.CONTROLLER_MANAGER_CLIENT,
+          LeafSecretGenerator.SCHEDULER_CLIENT,
           LeafSecretGenerator.ETCD_CLIENT,
           EtcdMembersSecretGenerator.INSTANCE,
           VrrpAuthSecretGenerator.INSTANCE);

@@ -1,12 +1,14 @@
 package dev.homecluster.chart;
 
-import dev.homecluster.testing.KnownGaps;
 import static dev.homecluster.chart.ChartFixture.RELEASE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
+import dev.homecluster.api.v1alpha1.HomeCluster;
+import dev.homecluster.operator.ConditionTypes;
+import dev.homecluster.operator.Conditions;
 import dev.homecluster.render.Names;
 import dev.homecluster.render.RenderContext;
 import dev.homecluster.render.Renderer;
@@ -32,22 +34,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The chart installed by Helm into the simulated cluster (real API server: RBAC, Pod Security
  * admission, ServiceAccount tokens, the RBAC escalation check), then used as the operator uses it:
- * with a token of the chart's ServiceAccount, not as admin.
+ * with a token of the chart's ServiceAccount, not as admin. First every rendered object is applied
+ * (dry run) with that token, which names each object the RBAC refuses; then the real operator runs
+ * in-process on that token and reconciles the documented cluster to Ready.
  */
 @SimulatedClusterTest
 class ChartIT {
   private static final String FULLNAME = "homecluster-operator";
   private static final String FIELD_MANAGER = Names.OPERATOR;
 
-  @Tag(KnownGaps.TAG)
   @Test
-  void chartInstallsIntoARestrictedNamespaceAndItsServiceAccountMayApplyEverythingTheOperatorRenders(
+  void chartInstallsIntoARestrictedNamespaceAndTheOperatorOnItsServiceAccountMakesTheDocumentedClusterReady(
       TestCluster cluster, Namespace namespace) throws Exception {
     KubernetesClient admin = cluster.client();
     String ns = namespace.getMetadata().getName();
@@ -118,10 +120,16 @@ class ChartIT {
         }
         assertThat(refused).as("objects the chart's RBAC does not let the operator apply").isEmpty();
       }
+      // The operator makes them itself below.
+      createdRoles.forEach(r -> admin.resource(r).delete());
+      createdRoles.clear();
+
+      HomeCluster ready = OperatorOnChartRbac.reconcileToReady(cluster, admin, ns, Examples.load(Examples.HOME));
+      assertThat(Conditions.isTrue(ready.getStatus().getConditions(), ConditionTypes.CONTROL_PLANE_READY)).isTrue();
     } finally {
       Helm.uninstall(RELEASE).withNamespace(ns).withKubeConfig(cluster.kubeconfig()).call();
       createdRoles.forEach(r -> admin.resource(r).delete());
-      createdNamespaces.forEach(n -> admin.namespaces().withName(n).delete());
+      OperatorOnChartRbac.deleteNamespaces(admin, createdNamespaces);
     }
   }
 
@@ -132,14 +140,18 @@ class ChartIT {
 
   private static KubernetesClient asServiceAccount(TestCluster cluster, KubernetesClient admin, String ns)
       throws Exception {
+    return new KubernetesClientBuilder().withConfig(serviceAccountConfig(cluster, admin, ns)).build();
+  }
+
+  /** The admin kubeconfig's server and CA with a token of the chart's ServiceAccount instead of the admin's certificate. */
+  static Config serviceAccountConfig(TestCluster cluster, KubernetesClient admin, String ns) throws Exception {
     String token = admin.serviceAccounts().inNamespace(ns).withName(FULLNAME)
         .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
         .getStatus().getToken();
-    Config config = new ConfigBuilder(Config.fromKubeconfig(Files.readString(cluster.kubeconfig())))
+    return new ConfigBuilder(Config.fromKubeconfig(Files.readString(cluster.kubeconfig())))
         .withClientCertData(null).withClientKeyData(null).withClientCertFile(null).withClientKeyFile(null)
         .withOauthToken(token).withNamespace(ns)
         .build();
-    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   private static void assertForbidden(Runnable call) {

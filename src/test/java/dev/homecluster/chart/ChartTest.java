@@ -198,6 +198,54 @@ class ChartTest {
     assertThat(refused).isEmpty();
   }
 
+  @Test
+  void operatorMayFindAndDeleteTheVolumesAndClaimsItKeeps() {
+    Permissions operator = Permissions.of(ChartFixture.template(), NAMESPACE, FULLNAME);
+    for (String resource : List.of("persistentvolumes", "persistentvolumeclaims")) {
+      // Found by label cluster-wide when a HomeCluster is deleted; deleted with deletionPolicy: Delete.
+      assertThat(operator.allows(new Request(null, "", resource, "list", null))).as(resource).isTrue();
+      assertThat(operator.allows(new Request(Names.BACKUP_NAMESPACE, "", resource, "delete", "x"))).as(resource).isTrue();
+    }
+  }
+
+  /**
+   * The finalizer lists every kind {@link DataBearing} names, rendered or not (objects of an
+   * older spec count too): for each Rook kind among them the operator needs list and delete, or
+   * a HomeCluster can never be deleted where Rook is installed.
+   */
+  @Test
+  void operatorMayFindAndDeleteEveryRookKindThatHoldsData() throws IOException {
+    Path crds = dev.homecluster.sim.CrdInstaller.rookCrdsFile(Examples.repoRoot());
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(crds),
+        "the Rook CRDs are not at " + crds + " (set HOMECLUSTER_SHARED_DIR): skipped");
+    Permissions operator = Permissions.of(ChartFixture.template(), NAMESPACE, FULLNAME);
+    List<String> dataKinds = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    for (HasMetadata object : ChartFixture.parse(Files.readString(crds))) {
+      CustomResourceDefinition crd = (CustomResourceDefinition) object;
+      String group = crd.getSpec().getGroup();
+      String kind = crd.getSpec().getNames().getKind();
+      String version = crd.getSpec().getVersions().get(0).getName();
+      GenericKubernetesResource sample = new GenericKubernetesResource();
+      sample.setApiVersion(group + "/" + version);
+      sample.setKind(kind);
+      if (!dev.homecluster.operator.DataBearing.test(sample)) {
+        continue;
+      }
+      dataKinds.add(kind);
+      String plural = crd.getSpec().getNames().getPlural();
+      for (Request request : List.of(
+          new Request(null, group, plural, "list", null),
+          new Request("rook-ceph", group, plural, "delete", "x"))) {
+        if (!operator.allows(request)) {
+          refused.add(kind + ": " + request);
+        }
+      }
+    }
+    assertThat(dataKinds).contains("CephCluster", "CephFilesystem", "CephBlockPool");
+    assertThat(refused).isEmpty();
+  }
+
   /** Secrets are watched per namespace, not cluster-wide: the operator's informer does that. */
   private static boolean allowedInEveryNamespaceOf(Permissions operator, Request request, HasMetadata object) {
     String namespace = object.getMetadata().getNamespace();

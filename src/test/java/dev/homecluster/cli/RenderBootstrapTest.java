@@ -164,10 +164,16 @@ class RenderBootstrapTest {
     X509Certificate serving =
         Pem.certificate(read(dir.resolve("etc/kubernetes/pki/apiserver.crt")));
     assertThat(serving.getSubjectAlternativeNames()).anyMatch(n -> n.get(1).equals("10.96.0.1"));
+    // The temporary controller-manager and scheduler are the same users, with the same
+    // certificates, as the Deployments that replace them.
+    assertThat(clientCert(Config.fromKubeconfig(read(dir.resolve("etc/kubernetes/controller-manager.conf")))))
+        .isEqualTo(Pem.certificate(read(dir.resolve("tls/" + Names.CONTROLLER_MANAGER_CLIENT_SECRET + "/tls.crt"))));
+    assertThat(clientCert(Config.fromKubeconfig(read(dir.resolve("etc/kubernetes/scheduler.conf")))))
+        .isEqualTo(Pem.certificate(read(dir.resolve("tls/" + Names.SCHEDULER_CLIENT_SECRET + "/tls.crt"))));
 
     List<String> secretFiles = list(dir.resolve("secrets"));
     assertThat(secretFiles)
-        .hasSize(12)
+        .hasSize(14)
         .contains(
             Names.CLUSTER_CA_SECRET + ".yaml",
             Names.ENCRYPTION_CONFIG_SECRET + ".yaml",

@@ -103,6 +103,11 @@ class PkiRealToolsTest {
                     "sslclient")
                 .output())
         .contains(": OK");
+    for (String client : List.of(Names.CONTROLLER_MANAGER_CLIENT_SECRET, Names.SCHEDULER_CLIENT_SECRET)) {
+      assertThat(verify(Names.CLUSTER_CA_SECRET, client, "tls.crt", "sslclient").output())
+          .as(client)
+          .contains(": OK");
+    }
     assertThat(
             verify(Names.ETCD_CA_SECRET, Names.APISERVER_ETCD_CLIENT_SECRET, "tls.crt", "sslclient")
                 .output())

@@ -48,6 +48,8 @@ class PkiSecretGeneratorsTest {
           Names.APISERVER_KUBELET_CLIENT_SECRET,
           Names.APISERVER_ETCD_CLIENT_SECRET,
           Names.FRONT_PROXY_CLIENT_SECRET,
+          Names.CONTROLLER_MANAGER_CLIENT_SECRET,
+          Names.SCHEDULER_CLIENT_SECRET,
           Names.ETCD_CLIENT_SECRET,
           Names.ETCD_MEMBERS_SECRET,
           Names.VRRP_AUTH_SECRET);
@@ -102,6 +104,10 @@ class PkiSecretGeneratorsTest {
     assertThat(secrets.get(Names.APISERVER_KUBELET_CLIENT_SECRET).getData())
         .containsOnlyKeys("tls.crt", "tls.key");
     assertThat(secrets.get(Names.FRONT_PROXY_CLIENT_SECRET).getData())
+        .containsOnlyKeys("tls.crt", "tls.key");
+    assertThat(secrets.get(Names.CONTROLLER_MANAGER_CLIENT_SECRET).getData())
+        .containsOnlyKeys("tls.crt", "tls.key");
+    assertThat(secrets.get(Names.SCHEDULER_CLIENT_SECRET).getData())
         .containsOnlyKeys("tls.crt", "tls.key");
     assertThat(secrets.get(Names.APISERVER_SERVING_SECRET).getType())
         .isEqualTo("kubernetes.io/tls");
@@ -216,6 +222,17 @@ class PkiSecretGeneratorsTest {
                 Names.ETCD_CLIENT_SECRET,
                 Names.ETCD_CA_SECRET,
                 "homecluster-etcd-client",
+                List.of()),
+            // The users Kubernetes' default RBAC binds: no group, so no other permission.
+            new Client(
+                Names.CONTROLLER_MANAGER_CLIENT_SECRET,
+                Names.CLUSTER_CA_SECRET,
+                "system:kube-controller-manager",
+                List.of()),
+            new Client(
+                Names.SCHEDULER_CLIENT_SECRET,
+                Names.CLUSTER_CA_SECRET,
+                "system:kube-scheduler",
                 List.of()));
     for (Client client : clients) {
       X509Certificate cert = tls(secrets, client.secret());
@@ -277,6 +294,7 @@ class PkiSecretGeneratorsTest {
         .containsExactlyInAnyOrder(
             Names.APISERVER_SERVING_SECRET, Names.APISERVER_KUBELET_CLIENT_SECRET,
             Names.APISERVER_ETCD_CLIENT_SECRET, Names.FRONT_PROXY_CLIENT_SECRET,
+            Names.CONTROLLER_MANAGER_CLIENT_SECRET, Names.SCHEDULER_CLIENT_SECRET,
             Names.ETCD_CLIENT_SECRET, Names.ETCD_MEMBERS_SECRET);
     X509Certificate fresh = tls(renewed, Names.APISERVER_SERVING_SECRET);
     X509Certificate old = tls(secrets, Names.APISERVER_SERVING_SECRET);
@@ -475,7 +493,9 @@ class PkiSecretGeneratorsTest {
         .containsExactly(
             Names.CLUSTER_CA_SECRET,
             Names.APISERVER_SERVING_SECRET,
-            Names.APISERVER_KUBELET_CLIENT_SECRET);
+            Names.APISERVER_KUBELET_CLIENT_SECRET,
+            Names.CONTROLLER_MANAGER_CLIENT_SECRET,
+            Names.SCHEDULER_CLIENT_SECRET);
     assertThat(reason(changed, Names.APISERVER_KUBELET_CLIENT_SECRET))
         .startsWith("not signed by the current");
   }

@@ -25,19 +25,16 @@ import java.util.List;
  *
  * <p>It runs on the host network and reaches the API through the VIP (see {@link ApiEndpoint}),
  * so it needs neither flannel nor kube-proxy, both of which need node CIDRs from it first. It
- * uses its in-cluster ServiceAccount, bound to the built-in {@code system:kube-controller-manager}
- * role; with {@code --use-service-account-credentials} each controller then runs under its own
+ * authenticates as the user {@code system:kube-controller-manager} with a client certificate (see
+ * {@link ClientKubeconfig}), which Kubernetes' default RBAC binds, and mounts no ServiceAccount
+ * token; with {@code --use-service-account-credentials} each controller then runs under its own
  * ServiceAccount, as with kubeadm.
  */
 public final class ControllerManagerDeployment implements Component {
-  public static final String PKI_DIR = "/etc/kubernetes/pki";
+  public static final String PKI_DIR = ClientKubeconfig.PKI_DIR;
   public static final int SECURE_PORT = 10257;
 
-  static final ControlPlaneRbac RBAC =
-      new ControlPlaneRbac(
-          Names.KUBE_CONTROLLER_MANAGER,
-          List.of("system:kube-controller-manager", "system:auth-delegator"),
-          List.of("extension-apiserver-authentication-reader"));
+  static final ClientKubeconfig KUBECONFIG = ClientKubeconfig.CONTROLLER_MANAGER;
 
   @Override
   public String name() {
@@ -46,9 +43,7 @@ public final class ControllerManagerDeployment implements Component {
 
   @Override
   public List<HasMetadata> render(RenderContext ctx) {
-    List<HasMetadata> objects = new ArrayList<>(RBAC.objects());
-    objects.add(deployment(ctx));
-    return objects;
+    return List.of(KUBECONFIG.configMap(ctx), deployment(ctx));
   }
 
   static List<String> command(RenderContext ctx) {
@@ -56,12 +51,15 @@ public final class ControllerManagerDeployment implements Component {
     List<String> command = new ArrayList<>();
     command.add("kube-controller-manager");
     command.add("--allocate-node-cidrs=true");
+    command.add("--authentication-kubeconfig=" + KUBECONFIG.path());
+    command.add("--authorization-kubeconfig=" + KUBECONFIG.path());
     command.add("--bind-address=127.0.0.1");
     command.add("--cluster-cidr=" + spec.getNetwork().getPodCIDR());
     command.add("--cluster-name=" + ctx.clusterName());
     command.add("--cluster-signing-cert-file=" + PKI_DIR + "/ca.crt");
     command.add("--cluster-signing-key-file=" + PKI_DIR + "/ca.key");
     command.add("--controllers=*,bootstrapsigner,tokencleaner");
+    command.add("--kubeconfig=" + KUBECONFIG.path());
     command.add("--leader-elect=true");
     command.add("--root-ca-file=" + PKI_DIR + "/ca.crt");
     command.add("--secure-port=" + SECURE_PORT);
@@ -93,10 +91,10 @@ public final class ControllerManagerDeployment implements Component {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(Labels.pod(ctx.clusterName(), Names.KUBE_CONTROLLER_MANAGER))
-        .withAnnotations(InputHash.annotations(ctx))
+        .withAnnotations(InputHash.annotations(ctx, KUBECONFIG.yaml(ctx)))
         .endMetadata()
         .withNewSpec()
-        .withServiceAccountName(RBAC.account())
+        .withAutomountServiceAccountToken(false)
         .withNodeSelector(Placement.nodesWith(Role.MASTER))
         .withTolerations(Placement.controlPlaneTolerations())
         .withAffinity(MasterSpread.antiAffinity(selector))
@@ -112,7 +110,6 @@ public final class ControllerManagerDeployment implements Component {
         .withImage(Images.kubernetes(ctx.spec(), "kube-controller-manager"))
         .withImagePullPolicy("IfNotPresent")
         .withCommand(command(ctx))
-        .withEnv(ApiEndpoint.of(ctx.spec()).inClusterEnv())
         .withNewResources()
         .addToRequests("cpu", new Quantity("200m"))
         .endResources()
@@ -133,6 +130,7 @@ public final class ControllerManagerDeployment implements Component {
         .withMountPath(PKI_DIR)
         .withReadOnly(true)
         .endVolumeMount()
+        .addToVolumeMounts(KUBECONFIG.volumeMount())
         .endContainer()
         .addNewVolume()
         .withName("pki")
@@ -152,9 +150,11 @@ public final class ControllerManagerDeployment implements Component {
                 .withName(Names.SERVICE_ACCOUNT_KEY_SECRET)
                 .withItems(new KeyToPathBuilder().withKey("sa.key").withPath("sa.key").build())
                 .endSecret()
-                .build())
+                .build(),
+            KUBECONFIG.certificate())
         .endProjected()
         .endVolume()
+        .addToVolumes(KUBECONFIG.volume())
         .endSpec()
         .endTemplate()
         .endSpec()

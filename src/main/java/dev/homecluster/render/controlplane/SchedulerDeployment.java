@@ -11,25 +11,25 @@ import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * kube-scheduler: a leader-elected Deployment on the masters, on the host network, talking to
- * the API through the VIP with its in-cluster ServiceAccount (bound to the built-in {@code
- * system:kube-scheduler} and {@code system:volume-scheduler} roles). It mounts no Secret.
+ * the API through the VIP as the user {@code system:kube-scheduler} with a client certificate
+ * (see {@link ClientKubeconfig}); Kubernetes' default RBAC binds that user to the built-in {@code
+ * system:kube-scheduler} and {@code system:volume-scheduler} roles. It mounts the cluster CA's
+ * certificate and its own certificate and key, and no ServiceAccount token.
  */
 public final class SchedulerDeployment implements Component {
+  public static final String PKI_DIR = ClientKubeconfig.PKI_DIR;
   public static final int SECURE_PORT = 10259;
 
-  static final ControlPlaneRbac RBAC =
-      new ControlPlaneRbac(
-          Names.KUBE_SCHEDULER,
-          List.of("system:kube-scheduler", "system:volume-scheduler", "system:auth-delegator"),
-          List.of("extension-apiserver-authentication-reader"));
+  static final ClientKubeconfig KUBECONFIG = ClientKubeconfig.SCHEDULER;
 
   @Override
   public String name() {
@@ -38,15 +38,16 @@ public final class SchedulerDeployment implements Component {
 
   @Override
   public List<HasMetadata> render(RenderContext ctx) {
-    List<HasMetadata> objects = new ArrayList<>(RBAC.objects());
-    objects.add(deployment(ctx));
-    return objects;
+    return List.of(KUBECONFIG.configMap(ctx), deployment(ctx));
   }
 
   static List<String> command() {
     return List.of(
         "kube-scheduler",
+        "--authentication-kubeconfig=" + KUBECONFIG.path(),
+        "--authorization-kubeconfig=" + KUBECONFIG.path(),
         "--bind-address=127.0.0.1",
+        "--kubeconfig=" + KUBECONFIG.path(),
         "--leader-elect=true",
         "--secure-port=" + SECURE_PORT);
   }
@@ -73,9 +74,10 @@ public final class SchedulerDeployment implements Component {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(Labels.pod(ctx.clusterName(), Names.KUBE_SCHEDULER))
+        .withAnnotations(InputHash.annotations(ctx, KUBECONFIG.yaml(ctx)))
         .endMetadata()
         .withNewSpec()
-        .withServiceAccountName(RBAC.account())
+        .withAutomountServiceAccountToken(false)
         .withNodeSelector(Placement.nodesWith(Role.MASTER))
         .withTolerations(Placement.controlPlaneTolerations())
         .withAffinity(MasterSpread.antiAffinity(selector))
@@ -91,7 +93,6 @@ public final class SchedulerDeployment implements Component {
         .withImage(Images.kubernetes(ctx.spec(), "kube-scheduler"))
         .withImagePullPolicy("IfNotPresent")
         .withCommand(command())
-        .withEnv(ApiEndpoint.of(ctx.spec()).inClusterEnv())
         .withNewResources()
         .addToRequests("cpu", new Quantity("100m"))
         .endResources()
@@ -108,7 +109,28 @@ public final class SchedulerDeployment implements Component {
         .withTimeoutSeconds(15)
         .withFailureThreshold(3)
         .endReadinessProbe()
+        .addNewVolumeMount()
+        .withName("pki")
+        .withMountPath(PKI_DIR)
+        .withReadOnly(true)
+        .endVolumeMount()
+        .addToVolumeMounts(KUBECONFIG.volumeMount())
         .endContainer()
+        .addNewVolume()
+        .withName("pki")
+        .withNewProjected()
+        .withDefaultMode(0400)
+        .withSources(
+            new VolumeProjectionBuilder()
+                .withNewSecret()
+                .withName(Names.CLUSTER_CA_SECRET)
+                .withItems(new KeyToPathBuilder().withKey(Names.CA_CERT_KEY).withPath("ca.crt").build())
+                .endSecret()
+                .build(),
+            KUBECONFIG.certificate())
+        .endProjected()
+        .endVolume()
+        .addToVolumes(KUBECONFIG.volume())
         .endSpec()
         .endTemplate()
         .endSpec()

@@ -86,7 +86,10 @@ class ControlPlaneIT {
     }
 
     assertThat(rejected).isEmpty();
-    assertThat(accepted).isGreaterThan(3 * 30);
+    // 28 per example: 8 workloads, 8 ConfigMaps, the kube-dns Service, and the ServiceAccounts,
+    // roles and bindings of the checkpointer, flannel, kube-proxy and CoreDNS (the controller-
+    // manager and the scheduler have none: they authenticate with client certificates).
+    assertThat(accepted).isGreaterThanOrEqualTo(3 * 28);
   }
 
   @Test

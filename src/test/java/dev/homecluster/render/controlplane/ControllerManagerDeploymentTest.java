@@ -10,8 +10,6 @@ import dev.homecluster.yaml.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
-import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -58,29 +56,10 @@ class ControllerManagerDeploymentTest {
             "--cluster-signing-key-file=/etc/kubernetes/pki/ca.key",
             "--root-ca-file=/etc/kubernetes/pki/ca.crt",
             "--service-account-private-key-file=/etc/kubernetes/pki/sa.key",
+            // Its own identity is the client certificate; each controller still gets its own
+            // ServiceAccount, as with kubeadm.
             "--use-service-account-credentials=true",
             "--controllers=*,bootstrapsigner,tokencleaner");
-  }
-
-  @Test
-  void reachesTheApiThroughTheVipWithItsOwnServiceAccount() {
-    PodSpec pod = deployment(home).getSpec().getTemplate().getSpec();
-
-    assertThat(pod.getHostNetwork()).isTrue();
-    assertThat(pod.getServiceAccountName()).isEqualTo(Names.KUBE_CONTROLLER_MANAGER);
-    assertThat(pod.getContainers().get(0).getEnv())
-        .extracting(e -> e.getName() + "=" + e.getValue())
-        .contains("KUBERNETES_SERVICE_HOST=192.168.1.100", "KUBERNETES_SERVICE_PORT=8443");
-    assertThat(home)
-        .filteredOn(ClusterRoleBinding.class::isInstance)
-        .map(ClusterRoleBinding.class::cast)
-        .extracting(b -> b.getRoleRef().getName())
-        .contains("system:kube-controller-manager");
-    assertThat(home)
-        .filteredOn(RoleBinding.class::isInstance)
-        .map(RoleBinding.class::cast)
-        .extracting(b -> b.getRoleRef().getName())
-        .containsExactly("extension-apiserver-authentication-reader");
   }
 
   @Test

@@ -10,7 +10,6 @@ import dev.homecluster.yaml.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,20 +29,6 @@ class SchedulerDeploymentTest {
         .singleElement()
         .satisfies(term -> assertThat(term.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
     assertThat(pod.getContainers().get(0).getImage()).isEqualTo("registry.k8s.io/kube-scheduler:v1.34.2");
-  }
-
-  @Test
-  void isBoundToTheBuiltInSchedulerRoles() {
-    assertThat(home)
-        .filteredOn(ClusterRoleBinding.class::isInstance)
-        .map(ClusterRoleBinding.class::cast)
-        .allSatisfy(b -> assertThat(b.getSubjects()).singleElement().satisfies(s -> {
-          assertThat(s.getKind()).isEqualTo("ServiceAccount");
-          assertThat(s.getName()).isEqualTo(Names.KUBE_SCHEDULER);
-          assertThat(s.getNamespace()).isEqualTo("kube-system");
-        }))
-        .extracting(b -> b.getRoleRef().getName())
-        .contains("system:kube-scheduler", "system:volume-scheduler");
   }
 
   @Test
