@@ -1,5 +1,6 @@
 package dev.homecluster.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -51,6 +52,24 @@ public class HomeCluster extends CustomResource<HomeClusterSpec, HomeClusterStat
   public static final String GROUP = "homecluster.dev";
   public static final String VERSION = "v1alpha1";
   public static final String API_VERSION = GROUP + "/" + VERSION;
+
+  // Overridden only to describe the two fields for `kubectl explain homecluster.spec/.status`.
+  @Override
+  @JsonPropertyDescription(
+      "The machines of the home cluster and their roles, and the control plane, network, Ceph"
+          + " storage and backups the operator runs on them.")
+  public HomeClusterSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "What the operator observed at its last reconcile: conditions (Ready, Valid,"
+          + " ControlPlaneReady, EndpointReady, StorageReady, BackupsHealthy), per-node and"
+          + " per-component readiness, backups and the resource plan.")
+  public HomeClusterStatus getStatus() {
+    return super.getStatus();
+  }
 
   @Override
   protected HomeClusterSpec initSpec() {
