@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
       "Measures the operator on fresh simulated clusters (needs the Go toolchain or built sim"
           + " binaries, and kubectl): convergence against the floor (server-side apply of render's"
           + " output), steady-state writes, drift repair, footprint, start-up, faults and scale.",
-      "Prints a table and writes JSON to --out. Takes roughly 40 minutes with the defaults."
+      "Prints a table and writes JSON to --out. Takes about 30 minutes with the defaults on 2 cores."
     })
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
