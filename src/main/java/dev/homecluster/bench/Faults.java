@@ -58,6 +58,9 @@ public final class Faults {
       first.kill9();
       long restarted = System.nanoTime();
       try (OperatorProcess second = launcher.start()) {
+        // The status still says Ready from before the objects were deleted until an operator
+        // reconciles: judge only after the restarted one has finished its first reconcile.
+        second.awaitLog(OperatorProcess.RECONCILED, second.logStart(), CONVERGE_TIMEOUT);
         boolean converged = awaitConverged();
         double took = Stats.seconds(restarted, System.nanoTime());
         List<String> problems = new ArrayList<>();
