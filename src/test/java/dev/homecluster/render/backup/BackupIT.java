@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,21 +44,48 @@ class BackupIT {
 
   private static boolean applied;
 
+  private static List<HasMetadata> objects() {
+    return new Renderer().render(RenderContext.of(Examples.load(Examples.HOME))).components().stream()
+        .filter(c -> COMPONENTS.contains(c.component()))
+        .map(ComponentOutput::objects)
+        .flatMap(List::stream)
+        .toList();
+  }
+
   /**
-   * Applies the components once per run (the client is per test, so not in @BeforeAll). They
-   * stay applied, as the documented cluster's own objects, for the rest of the run.
+   * The cluster is shared by every IT of the run: later tests apply the whole rendering (with the
+   * storage component's own claim of the same name, which an immutable bound claim would refuse),
+   * so this class leaves nothing behind.
+   */
+  @AfterAll
+  static synchronized void removeWhatWasApplied(TestCluster cluster) {
+    if (!applied) {
+      return;
+    }
+    KubernetesClient admin = cluster.client();
+    List<HasMetadata> objects = new java.util.ArrayList<>(objects());
+    objects.removeIf(o -> o instanceof io.fabric8.kubernetes.api.model.Namespace);
+    objects.add(admin.persistentVolumeClaims().inNamespace(Names.BACKUP_NAMESPACE).withName(Names.CEPHFS_BACKUP_SOURCE_PVC).get());
+    objects.add(admin.persistentVolumes().withName(SOURCE_PV).get());
+    objects.removeIf(java.util.Objects::isNull);
+    objects.forEach(o -> admin.resource(o).delete());
+    for (HasMetadata o : objects) {
+      Eventually.await(o.getKind() + " " + o.getMetadata().getName() + " gone", WAIT,
+          () -> admin.resource(o).get(), java.util.Objects::isNull);
+    }
+    applied = false;
+  }
+
+  /**
+   * Applies the components once per class (the client is per test, so not in @BeforeAll). They
+   * stay applied, as the documented cluster's own objects, until the class ends.
    */
   private static synchronized void apply(KubernetesClient client, TestCluster cluster) {
     assumeFalse(cluster.fakeNodes().isEmpty(), cluster.kind() + " has no fake nodes");
     if (applied) {
       return;
     }
-    List<HasMetadata> objects = new Renderer().render(RenderContext.of(Examples.load(Examples.HOME))).components().stream()
-        .filter(c -> COMPONENTS.contains(c.component()))
-        .map(ComponentOutput::objects)
-        .flatMap(List::stream)
-        .toList();
-    for (HasMetadata object : objects) {
+    for (HasMetadata object : objects()) {
       // The client is bound to the test's namespace: name the object's own explicitly.
       String namespace = object.getMetadata().getNamespace();
       var resource = namespace == null ? client.resource(object) : client.resource(object).inNamespace(namespace);
