@@ -1,20 +1,18 @@
 package dev.homecluster.render.controlplane;
 
 import dev.homecluster.api.v1alpha1.HomeClusterSpec;
-import dev.homecluster.api.v1alpha1.Role;
 import dev.homecluster.render.Component;
 import dev.homecluster.render.Images;
-import dev.homecluster.render.Labels;
 import dev.homecluster.render.Names;
-import dev.homecluster.render.Placement;
 import dev.homecluster.render.RenderContext;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,73 +68,33 @@ public final class ControllerManagerDeployment implements Component {
   }
 
   private static Deployment deployment(RenderContext ctx) {
-    var selector = Labels.selector(ctx.clusterName(), Names.KUBE_CONTROLLER_MANAGER);
-    return new DeploymentBuilder()
-        .withNewMetadata()
-        .withName(Names.KUBE_CONTROLLER_MANAGER)
-        .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
-        .endMetadata()
-        .withNewSpec()
-        .withReplicas(MasterSpread.replicas(ctx.masters().size()))
-        .withNewSelector()
-        .withMatchLabels(selector)
-        .endSelector()
-        .withNewStrategy()
-        .withType("RollingUpdate")
-        .withNewRollingUpdate()
-        .withMaxUnavailable(new IntOrString(1))
-        .withMaxSurge(new IntOrString(0))
-        .endRollingUpdate()
-        .endStrategy()
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(Labels.pod(ctx.clusterName(), Names.KUBE_CONTROLLER_MANAGER))
-        .withAnnotations(InputHash.annotations(ctx, KUBECONFIG.yaml(ctx)))
-        .endMetadata()
-        .withNewSpec()
-        .withAutomountServiceAccountToken(false)
-        .withNodeSelector(Placement.nodesWith(Role.MASTER))
-        .withTolerations(Placement.controlPlaneTolerations())
-        .withAffinity(MasterSpread.antiAffinity(selector))
-        .withHostNetwork(true)
-        .withPriorityClassName("system-cluster-critical")
-        .withNewSecurityContext()
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
-        .addNewContainer()
-        .withName(Names.KUBE_CONTROLLER_MANAGER)
-        .withImage(Images.kubernetes(ctx.spec(), "kube-controller-manager"))
-        .withImagePullPolicy("IfNotPresent")
-        .withCommand(command(ctx))
-        .withNewResources()
-        .addToRequests("cpu", new Quantity("200m"))
-        .endResources()
-        .withNewLivenessProbe()
-        .withNewHttpGet()
-        .withHost("127.0.0.1")
-        .withPath("/healthz")
-        .withPort(new IntOrString(SECURE_PORT))
-        .withScheme("HTTPS")
-        .endHttpGet()
-        .withInitialDelaySeconds(10)
-        .withPeriodSeconds(10)
-        .withTimeoutSeconds(15)
-        .withFailureThreshold(8)
-        .endLivenessProbe()
-        .addNewVolumeMount()
-        .withName("pki")
-        .withMountPath(PKI_DIR)
-        .withReadOnly(true)
-        .endVolumeMount()
-        .addToVolumeMounts(KUBECONFIG.volumeMount())
-        .endContainer()
-        .addNewVolume()
-        .withName("pki")
-        .withNewProjected()
-        .withDefaultMode(0400)
-        .withSources(
+    Container container =
+        new ContainerBuilder()
+            .withName(Names.KUBE_CONTROLLER_MANAGER)
+            .withImage(Images.kubernetes(ctx.spec(), "kube-controller-manager"))
+            .withImagePullPolicy("IfNotPresent")
+            .withCommand(command(ctx))
+            .withNewResources()
+            .addToRequests("cpu", new Quantity("200m"))
+            .endResources()
+            .withNewLivenessProbe()
+            .withNewHttpGet()
+            .withHost("127.0.0.1")
+            .withPath("/healthz")
+            .withPort(new IntOrString(SECURE_PORT))
+            .withScheme("HTTPS")
+            .endHttpGet()
+            .withInitialDelaySeconds(10)
+            .withPeriodSeconds(10)
+            .withTimeoutSeconds(15)
+            .withFailureThreshold(8)
+            .endLivenessProbe()
+            .build();
+    return LeaderElectedDeployment.of(
+        ctx,
+        container,
+        KUBECONFIG,
+        List.of(
             new VolumeProjectionBuilder()
                 .withNewSecret()
                 .withName(Names.CLUSTER_CA_SECRET)
@@ -150,14 +108,6 @@ public final class ControllerManagerDeployment implements Component {
                 .withName(Names.SERVICE_ACCOUNT_KEY_SECRET)
                 .withItems(new KeyToPathBuilder().withKey("sa.key").withPath("sa.key").build())
                 .endSecret()
-                .build(),
-            KUBECONFIG.certificate())
-        .endProjected()
-        .endVolume()
-        .addToVolumes(KUBECONFIG.volume())
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+                .build()));
   }
 }

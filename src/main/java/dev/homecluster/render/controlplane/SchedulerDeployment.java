@@ -1,21 +1,19 @@
 package dev.homecluster.render.controlplane;
 
-import dev.homecluster.api.v1alpha1.Role;
 import dev.homecluster.render.Component;
 import dev.homecluster.render.Images;
-import dev.homecluster.render.Labels;
 import dev.homecluster.render.Names;
-import dev.homecluster.render.Placement;
 import dev.homecluster.render.RenderContext;
 import io.fabric8.kubernetes.api.model.HTTPGetAction;
 import io.fabric8.kubernetes.api.model.HTTPGetActionBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.List;
 
 /**
@@ -53,88 +51,40 @@ public final class SchedulerDeployment implements Component {
   }
 
   private static Deployment deployment(RenderContext ctx) {
-    var selector = Labels.selector(ctx.clusterName(), Names.KUBE_SCHEDULER);
-    return new DeploymentBuilder()
-        .withNewMetadata()
-        .withName(Names.KUBE_SCHEDULER)
-        .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
-        .endMetadata()
-        .withNewSpec()
-        .withReplicas(MasterSpread.replicas(ctx.masters().size()))
-        .withNewSelector()
-        .withMatchLabels(selector)
-        .endSelector()
-        .withNewStrategy()
-        .withType("RollingUpdate")
-        .withNewRollingUpdate()
-        .withMaxUnavailable(new IntOrString(1))
-        .withMaxSurge(new IntOrString(0))
-        .endRollingUpdate()
-        .endStrategy()
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(Labels.pod(ctx.clusterName(), Names.KUBE_SCHEDULER))
-        .withAnnotations(InputHash.annotations(ctx, KUBECONFIG.yaml(ctx)))
-        .endMetadata()
-        .withNewSpec()
-        .withAutomountServiceAccountToken(false)
-        .withNodeSelector(Placement.nodesWith(Role.MASTER))
-        .withTolerations(Placement.controlPlaneTolerations())
-        .withAffinity(MasterSpread.antiAffinity(selector))
-        .withHostNetwork(true)
-        .withPriorityClassName("system-cluster-critical")
-        .withNewSecurityContext()
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
-        .addNewContainer()
-        .withName(Names.KUBE_SCHEDULER)
-        .withImage(Images.kubernetes(ctx.spec(), "kube-scheduler"))
-        .withImagePullPolicy("IfNotPresent")
-        .withCommand(command())
-        .withNewResources()
-        .addToRequests("cpu", new Quantity("100m"))
-        .endResources()
-        .withNewLivenessProbe()
-        .withHttpGet(health("/livez"))
-        .withInitialDelaySeconds(10)
-        .withPeriodSeconds(10)
-        .withTimeoutSeconds(15)
-        .withFailureThreshold(8)
-        .endLivenessProbe()
-        .withNewReadinessProbe()
-        .withHttpGet(health("/readyz"))
-        .withPeriodSeconds(1)
-        .withTimeoutSeconds(15)
-        .withFailureThreshold(3)
-        .endReadinessProbe()
-        .addNewVolumeMount()
-        .withName("pki")
-        .withMountPath(PKI_DIR)
-        .withReadOnly(true)
-        .endVolumeMount()
-        .addToVolumeMounts(KUBECONFIG.volumeMount())
-        .endContainer()
-        .addNewVolume()
-        .withName("pki")
-        .withNewProjected()
-        .withDefaultMode(0400)
-        .withSources(
+    Container container =
+        new ContainerBuilder()
+            .withName(Names.KUBE_SCHEDULER)
+            .withImage(Images.kubernetes(ctx.spec(), "kube-scheduler"))
+            .withImagePullPolicy("IfNotPresent")
+            .withCommand(command())
+            .withNewResources()
+            .addToRequests("cpu", new Quantity("100m"))
+            .endResources()
+            .withNewLivenessProbe()
+            .withHttpGet(health("/livez"))
+            .withInitialDelaySeconds(10)
+            .withPeriodSeconds(10)
+            .withTimeoutSeconds(15)
+            .withFailureThreshold(8)
+            .endLivenessProbe()
+            .withNewReadinessProbe()
+            .withHttpGet(health("/readyz"))
+            .withPeriodSeconds(1)
+            .withTimeoutSeconds(15)
+            .withFailureThreshold(3)
+            .endReadinessProbe()
+            .build();
+    return LeaderElectedDeployment.of(
+        ctx,
+        container,
+        KUBECONFIG,
+        List.of(
             new VolumeProjectionBuilder()
                 .withNewSecret()
                 .withName(Names.CLUSTER_CA_SECRET)
                 .withItems(new KeyToPathBuilder().withKey(Names.CA_CERT_KEY).withPath("ca.crt").build())
                 .endSecret()
-                .build(),
-            KUBECONFIG.certificate())
-        .endProjected()
-        .endVolume()
-        .addToVolumes(KUBECONFIG.volume())
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+                .build()));
   }
 
   private static HTTPGetAction health(String path) {
