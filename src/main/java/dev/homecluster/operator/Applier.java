@@ -4,11 +4,14 @@ import dev.homecluster.api.v1alpha1.HomeCluster;
 import dev.homecluster.render.Names;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,27 +26,36 @@ final class Applier {
     this.client = client;
   }
 
-  /** Makes the HomeCluster the owner of stateless objects, so they go with it. */
-  static void adopt(HasMetadata desired, HomeCluster cluster) {
-    if (!DataBearing.garbageCollected(desired)) {
-      return;
-    }
-    OwnerReference owner =
-        new OwnerReferenceBuilder()
-            .withApiVersion(cluster.getApiVersion())
-            .withKind(cluster.getKind())
-            .withName(cluster.getMetadata().getName())
-            .withUid(cluster.getMetadata().getUid())
-            .withController(true)
-            .build();
-    List<OwnerReference> refs = new ArrayList<>();
-    if (desired.getMetadata().getOwnerReferences() != null) {
-      desired.getMetadata().getOwnerReferences().stream()
-          .filter(r -> !r.getUid().equals(owner.getUid()))
-          .forEach(refs::add);
-    }
-    refs.add(owner);
-    desired.getMetadata().setOwnerReferences(refs);
+  /**
+   * Whether the object carries an owner reference to a HomeCluster. Operator versions before 0.2
+   * set one on every stateless object, so that the garbage collector deleted the control plane and
+   * every key Secret with the HomeCluster (a {@code kubectl delete hc}, or a GitOps prune, took the
+   * cluster down). Nothing carries one now; {@link #disown} removes the old ones.
+   */
+  static boolean ownedByAHomeCluster(HasMetadata object) {
+    List<OwnerReference> refs = object.getMetadata().getOwnerReferences();
+    return refs != null && refs.stream().anyMatch(Applier::isHomeCluster);
+  }
+
+  private static boolean isHomeCluster(OwnerReference ref) {
+    return HomeCluster.KIND.equals(ref.getKind())
+        && ref.getApiVersion() != null
+        && ref.getApiVersion().startsWith(HomeCluster.GROUP + "/");
+  }
+
+  /**
+   * Removes owner references to HomeClusters from the stored object, keeping every other one (a
+   * Job's CronJob, say), by a merge patch of the reference list: nothing else of the object is
+   * touched.
+   */
+  void disown(HasMetadata stored) {
+    List<OwnerReference> kept =
+        stored.getMetadata().getOwnerReferences().stream().filter(r -> !isHomeCluster(r)).toList();
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("ownerReferences", kept.isEmpty() ? null : kept);
+    client
+        .resource(stored)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", metadata)));
   }
 
   /**
@@ -55,6 +67,14 @@ final class Applier {
       Optional<? extends HasMetadata> actual, HasMetadata desired, Context<HomeCluster> context) {
     return actual.isPresent()
         && DefaultingMatcher.INSTANCE.matches(actual.get(), desired, context);
+  }
+
+  /**
+   * Creates the object, never replacing one of the same name: for keys, which must never be
+   * overwritten by a generator that did not see them. A conflict (409) propagates.
+   */
+  HasMetadata create(HasMetadata desired) {
+    return client.resource(desired).create();
   }
 
   /** Applies the object, forcing conflicts on the fields we set; returns what the server stored. */

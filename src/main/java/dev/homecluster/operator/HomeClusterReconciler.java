@@ -80,9 +80,9 @@ import org.slf4j.LoggerFactory;
  * custom resources the cluster does not serve; delete owned stateless objects no longer rendered;
  * then compute the status from what the informers see, and patch it only when it changed.
  *
- * <p>On deletion, data-bearing objects ({@link DataBearing}) are kept unless {@code
- * spec.deletionPolicy} is Delete; everything else goes with the HomeCluster through owner
- * references.
+ * <p>Only the oldest HomeCluster is reconciled ({@link ActiveCluster}); another one is refused and
+ * writes nothing. Nothing carries an owner reference to the HomeCluster: deleting it never takes
+ * the cluster down ({@link #cleanup}).
  */
 @ControllerConfiguration(name = HomeClusterReconciler.NAME)
 public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cleaner<HomeCluster> {
@@ -95,6 +95,10 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
   static final String REASON_DATA_KEPT = "DataKept";
   static final String REASON_DATA_DELETED = "DataDeleted";
   static final String REASON_DELETING_DATA = "DeletingData";
+  static final String REASON_DELETED = "Deleted";
+  static final String REASON_KEYS_ADOPTED = "KeysAdopted";
+  /** How often a refused HomeCluster looks again whether the active one is gone. */
+  static final Duration REFUSED_RECHECK = Duration.ofSeconds(10);
 
   /** Duration of every reconcile (count: how many ran). */
   public static final String METRIC_RECONCILE = "homecluster.reconcile";
@@ -130,6 +134,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
   private volatile InformerEventSource<Node, HomeCluster> nodes;
   private volatile InformerEventSource<Pod, HomeCluster> pods;
   private volatile ClusterEvents events;
+  private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<HomeCluster> clusters;
 
   public HomeClusterReconciler(
       Renderer renderer,
@@ -148,6 +153,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
   @Override
   public List<EventSource<?, HomeCluster>> prepareEventSources(EventSourceContext<HomeCluster> context) {
     informers.init(context);
+    clusters = context.getPrimaryCache();
     events = new ClusterEvents(context.getClient(), clock, instance);
     nodes =
         new InformerEventSource<>(
@@ -196,6 +202,16 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
         return patchIfChanged(cluster, aggregator.invalid(cluster, validation.errors(), clock.instant()), context);
       }
       events.clear(cluster, REASON_INVALID);
+      Optional<HomeCluster> active = activeOther(cluster);
+      if (active.isPresent()) {
+        String message = ActiveCluster.refusal(active.get());
+        events.emit(cluster, ClusterEvents.WARNING, StatusAggregator.REASON_ANOTHER_CLUSTER, message);
+        outcome = "refused (nothing applied): " + message;
+        patchIfChanged(cluster, aggregator.refused(cluster, message, clock.instant()), context);
+        // Nothing about this HomeCluster changes when the active one goes: look again.
+        return UpdateControl.<HomeCluster>noUpdate().rescheduleAfter(REFUSED_RECHECK);
+      }
+      events.clear(cluster, StatusAggregator.REASON_ANOTHER_CLUSTER);
       Pass pass = new Pass(cluster, context);
       pass.run(validation);
       statusMetrics.certificates(cluster.getMetadata().getName(), pass.generatedSecrets);
@@ -220,6 +236,15 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     statusMetrics.status(cluster.getMetadata().getName(), status);
     patchStatus(cluster, status, context);
     return UpdateControl.noUpdate();
+  }
+
+  /** The other, older HomeCluster that manages the cluster, if there is one ({@link ActiveCluster}). */
+  private Optional<HomeCluster> activeOther(HomeCluster cluster) {
+    if (clusters == null) {
+      return Optional.empty();
+    }
+    return ActiveCluster.of(clusters.list().toList())
+        .filter(active -> !active.getMetadata().getName().equals(cluster.getMetadata().getName()));
   }
 
   /**
@@ -269,18 +294,34 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
+  /**
+   * Deleting a HomeCluster never takes the cluster down: nothing the operator writes carries an
+   * owner reference to it, so the garbage collector removes nothing. Under {@code Orphan} (the
+   * default) everything stays as it runs, labelled with the HomeCluster's name, and a new
+   * HomeCluster adopts it. {@code Delete} removes the data-bearing objects (Ceph, the backup
+   * volumes) and the storage and backup components' other objects, and keeps what the cluster
+   * needs to serve its API ({@link DeletionScope}): the control plane, the VIP, the node labels and
+   * every key Secret. A refused HomeCluster ({@link ActiveCluster}) owns nothing and deletes nothing.
+   */
   @Override
   public DeleteControl cleanup(HomeCluster cluster, Context<HomeCluster> context) {
     KubernetesClient client = context.getClient();
     String name = cluster.getMetadata().getName();
+    if (activeOther(cluster).isPresent()) {
+      log.info("HomeCluster {} deleted; it was refused (another HomeCluster is active), nothing to do", name);
+      statusMetrics.remove(name);
+      return DeleteControl.defaultDelete();
+    }
     DataObjects data = new DataObjects(client, name);
     List<HasMetadata> present = data.list();
     DeletionPolicy policy =
         cluster.getSpec() == null || cluster.getSpec().getDeletionPolicy() == null
             ? DeletionPolicy.Orphan
             : cluster.getSpec().getDeletionPolicy();
-    if (policy == DeletionPolicy.Delete && !present.isEmpty()) {
+    if (policy == DeletionPolicy.Delete) {
       // Idempotent: a restarted operator lands here again and deletes what is still there.
+      List<HasMetadata> stateless = DeletionScope.removedByDelete(renderer, cluster, client);
+      stateless.forEach(data::delete);
       present.stream().filter(o -> o.getMetadata().getDeletionTimestamp() == null).forEach(data::delete);
       List<HasMetadata> remaining = data.list();
       if (!remaining.isEmpty()) {
@@ -289,12 +330,19 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
         log.info("HomeCluster {} deletion: waiting for {}", name, waiting);
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(DELETION_POLL);
       }
-      events.emit(cluster, ClusterEvents.NORMAL, REASON_DATA_DELETED, "deleted " + describeAll(present) + " (deletionPolicy: Delete)");
+      if (!present.isEmpty()) {
+        events.emit(cluster, ClusterEvents.NORMAL, REASON_DATA_DELETED, "deleted " + describeAll(present) + " (deletionPolicy: Delete)");
+      }
+      if (!stateless.isEmpty()) {
+        events.emit(cluster, ClusterEvents.NORMAL, REASON_DELETED, "deleted " + stateless.size()
+            + " object(s) of the storage and backup components (deletionPolicy: Delete); the control plane, the"
+            + " endpoint and the keys keep running");
+      }
     } else if (!present.isEmpty()) {
       events.emit(cluster, ClusterEvents.NORMAL, REASON_DATA_KEPT, "kept " + describeAll(present) + " (deletionPolicy: Orphan)");
     }
-    log.info("HomeCluster {} deleted; data-bearing objects {}: {}", name,
-        policy == DeletionPolicy.Delete ? "deleted" : "kept", present.isEmpty() ? "none" : describeAll(present));
+    log.info("HomeCluster {} deleted ({}); data-bearing objects {}: {}; the control plane, endpoint and keys keep running",
+        name, policy, policy == DeletionPolicy.Delete ? "deleted" : "kept", present.isEmpty() ? "none" : describeAll(present));
     statusMetrics.remove(name);
     return DeleteControl.defaultDelete();
   }
@@ -406,17 +454,22 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     }
 
     /**
-     * Runs every SecretGenerator against the generated Secrets that exist, each seeing what the
-     * ones before it made (as {@link dev.homecluster.secrets.SecretGenerators#generateAll} does),
-     * applies what they return only when all of them succeeded, and hashes the result.
+     * Runs every SecretGenerator against the key Secrets that exist, each seeing what the ones
+     * before it made (as {@link dev.homecluster.secrets.SecretGenerators#generateAll} does), writes
+     * what they return, and hashes the result.
+     *
+     * <p>The keys are the cluster's, not one HomeCluster's: they are found by name among every
+     * Secret this operator manages in kube-system, whichever HomeCluster (or the bootstrap) wrote
+     * them, so a renamed HomeCluster finds and adopts them instead of making new ones. A new key is
+     * created, never applied over a Secret of the same name (a 409 stops the pass before anything
+     * signed by a key that was not stored is written); only a renewal of an existing one replaces
+     * it.
      */
     private String generateSecrets() {
       InformerEventSource<HasMetadata, HomeCluster> secrets = informers.forKind(new SecretBuilder().build(), context);
       String name = cluster.getMetadata().getName();
       Map<String, Secret> existing = new TreeMap<>();
-      secrets
-          .list(Names.CONTROL_PLANE_NAMESPACE, o -> name.equals(OwnedInformers.partOf(o)))
-          .forEach(o -> existing.put(o.getMetadata().getName(), (Secret) o));
+      secrets.list(Names.CONTROL_PLANE_NAMESPACE, o -> true).forEach(o -> existing.put(o.getMetadata().getName(), (Secret) o));
       Map<String, Secret> seen = new HashMap<>(existing);
       Map<String, String> madeBy = new LinkedHashMap<>();
       for (SecretGenerator generator : generators) {
@@ -436,13 +489,38 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
         }
         labels.putAll(Labels.common(name, made.getValue()));
         secret.getMetadata().setLabels(labels);
-        Applier.adopt(secret, cluster);
-        Secret stored = (Secret) applier.apply(secret);
+        secret.getMetadata().setOwnerReferences(null);
+        Secret stored;
+        if (existing.containsKey(made.getKey())) {
+          stored = (Secret) applier.apply(secret);
+        } else {
+          try {
+            stored = (Secret) applier.create(secret);
+          } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+              throw e;
+            }
+            Secret there = client.secrets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(made.getKey()).get();
+            if (there != null && there.getMetadata().getLabels() != null
+                && Names.OPERATOR.equals(there.getMetadata().getLabels().get(Labels.MANAGED_BY))) {
+              // Made a moment ago and not in the cache yet: retry from what is stored, never over it.
+              throw new IllegalStateException("Secret " + Names.CONTROL_PLANE_NAMESPACE + "/" + made.getKey()
+                  + " was created meanwhile and is not cached yet; nothing overwritten, retrying", e);
+            }
+            throw new KubernetesClientException(
+                "Secret " + Names.CONTROL_PLANE_NAMESPACE + "/" + made.getKey()
+                    + " exists but is not among the keys this operator sees (label "
+                    + Labels.MANAGED_SELECTOR + "); refusing to overwrite a key. Label it to have it adopted,"
+                    + " or delete it to have it made anew",
+                e);
+          }
+        }
         existing.put(stored.getMetadata().getName(), stored);
         registry.counter(METRIC_APPLIED, "kind", "Secret").increment();
         // Names the Secret and its generator, never its content.
         changed.add("Secret " + Names.CONTROL_PLANE_NAMESPACE + "/" + stored.getMetadata().getName() + " (" + made.getValue() + ")");
       }
+      adoptKeys(existing.values());
       Set<String> generatorNames = generators.stream().map(SecretGenerator::name).collect(Collectors.toSet());
       List<Secret> generated =
           existing.values().stream()
@@ -451,6 +529,39 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
               .toList();
       generatedSecrets = generated;
       return RuntimeSecretsHash.of(generated);
+    }
+
+    /**
+     * Puts this HomeCluster's name on key Secrets another name (an earlier name of the cluster, or
+     * the bootstrap) wrote, and drops the owner references older operator versions set on them, so
+     * that no deletion of a HomeCluster can take them with it. Labels and owner references only, by
+     * merge patch: the key material is not touched.
+     */
+    private void adoptKeys(java.util.Collection<Secret> keys) {
+      String name = cluster.getMetadata().getName();
+      for (Secret key : keys) {
+        String partOf = OwnedInformers.partOf(key);
+        boolean relabel = partOf != null && !name.equals(partOf);
+        boolean owned = Applier.ownedByAHomeCluster(key);
+        if (!relabel && !owned) {
+          continue;
+        }
+        var secret = client.secrets().inNamespace(key.getMetadata().getNamespace()).withName(key.getMetadata().getName());
+        if (owned) {
+          applier.disown(key);
+        }
+        if (relabel) {
+          secret.edit(s -> {
+            s.getMetadata().getLabels().put(Labels.PART_OF, name);
+            return s;
+          });
+          events.emit(cluster, ClusterEvents.NORMAL, REASON_KEYS_ADOPTED,
+              "adopted the cluster's keys written under the name \"" + partOf + "\" (Secret "
+                  + key.getMetadata().getNamespace() + "/" + key.getMetadata().getName() + " and the others)");
+        }
+        changed.add("Secret " + key.getMetadata().getNamespace() + "/" + key.getMetadata().getName()
+            + (relabel ? " adopted from " + partOf : " disowned"));
+      }
     }
 
     private void applyAll(RenderResult rendered) {
@@ -535,10 +646,15 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     }
 
     private void applyObject(HasMetadata desired) {
-      Applier.adopt(desired, cluster);
       InformerEventSource<HasMetadata, HomeCluster> source = informers.forKind(desired, context);
       Optional<HasMetadata> actual =
           informers.get(source, desired.getMetadata().getNamespace(), desired.getMetadata().getName());
+      if (actual.isPresent() && Applier.ownedByAHomeCluster(actual.get())) {
+        // Written by an older operator version, whose garbage-collected owner reference would
+        // take it away with the HomeCluster.
+        applier.disown(actual.get());
+        changed.add(describe(desired) + " disowned");
+      }
       if (Applier.matches(actual, desired, context)) {
         return;
       }
@@ -607,10 +723,11 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     }
 
     /**
-     * Deletes owned stateless objects this cluster no longer renders (a component switched off, a
-     * node removed). Only objects this HomeCluster controls by owner reference: not objects
-     * that merely copied its labels (Jobs of a CronJob, ReplicaSets of a Deployment); never
-     * data-bearing objects, Namespaces or generated Secrets.
+     * Deletes stateless objects this cluster no longer renders (a component switched off, a node
+     * removed). Only objects this operator applied (its server-side apply entry in managedFields)
+     * for this HomeCluster (its part-of label), and that no other controller made: not objects
+     * that merely copied its labels (Jobs of a CronJob, ReplicaSets of a Deployment), nor what the
+     * bootstrap wrote; never data-bearing objects, Namespaces or generated Secrets.
      */
     private void prune(RenderResult rendered) {
       Set<String> desired = rendered.objects().stream().map(HomeClusterReconciler::key).collect(Collectors.toSet());
@@ -620,7 +737,8 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
         if (desired.contains(key(owned))
             || generatorNames.contains(component)
             || !DataBearing.garbageCollected(owned)
-            || !controlledBy(owned, cluster)
+            || !appliedByTheOperator(owned)
+            || controlledByAnotherController(owned)
             || owned.getMetadata().getDeletionTimestamp() != null) {
           continue;
         }
@@ -696,11 +814,18 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
     }
   }
 
-  private static boolean controlledBy(HasMetadata object, HomeCluster cluster) {
+  /** Whether the operator's own server-side apply wrote the object (the cache keeps that entry). */
+  private static boolean appliedByTheOperator(HasMetadata object) {
+    return object.getMetadata().getManagedFields() != null
+        && object.getMetadata().getManagedFields().stream()
+            .anyMatch(f -> Names.OPERATOR.equals(f.getManager()) && "Apply".equals(f.getOperation()));
+  }
+
+  /** Whether a controller other than a HomeCluster made the object (a CronJob its Job, say). */
+  private static boolean controlledByAnotherController(HasMetadata object) {
     return object.getMetadata().getOwnerReferences() != null
         && object.getMetadata().getOwnerReferences().stream()
-            .anyMatch(r -> Boolean.TRUE.equals(r.getController())
-                && cluster.getMetadata().getUid().equals(r.getUid()));
+            .anyMatch(r -> Boolean.TRUE.equals(r.getController()) && !HomeCluster.KIND.equals(r.getKind()));
   }
 
   static String apiMessage(KubernetesClientException e) {

@@ -35,6 +35,10 @@ public final class StatusAggregator {
   public static final String PHASE_READY = "Ready";
   public static final String PHASE_DEGRADED = "Degraded";
   public static final String PHASE_INVALID = "Invalid";
+  /** Another HomeCluster manages this cluster: this one writes nothing ({@link ActiveCluster}). */
+  public static final String PHASE_REFUSED = "Refused";
+  /** The reason of Valid=False and Ready=False on a HomeCluster that another one shadows. */
+  public static final String REASON_ANOTHER_CLUSTER = "AnotherHomeClusterActive";
 
   private static final String NOT_ENABLED = "NotEnabled";
 
@@ -54,6 +58,28 @@ public final class StatusAggregator {
         Conditions.merge(previous.getConditions(), decisions, generation(cluster), now));
     status.setObservedGeneration(generation(cluster));
     status.setPhase(PHASE_INVALID);
+    return status;
+  }
+
+  /**
+   * The status of a HomeCluster that another, older one shadows ({@link ActiveCluster}): Valid=False
+   * and Ready=False saying which one is active and what to do, everything else as it was.
+   */
+  public HomeClusterStatus refused(HomeCluster cluster, String message, Instant now) {
+    HomeClusterStatus previous = previous(cluster);
+    HomeClusterStatus status = copyOf(previous);
+    List<Decision> decisions =
+        List.of(
+            Decision.isFalse(ConditionTypes.VALID, REASON_ANOTHER_CLUSTER, message),
+            Decision.isFalse(
+                ConditionTypes.READY,
+                REASON_ANOTHER_CLUSTER,
+                "another HomeCluster manages this cluster; nothing was applied or deleted (see the"
+                    + " Valid condition)"));
+    status.setConditions(
+        Conditions.merge(previous.getConditions(), decisions, generation(cluster), now));
+    status.setObservedGeneration(generation(cluster));
+    status.setPhase(PHASE_REFUSED);
     return status;
   }
 

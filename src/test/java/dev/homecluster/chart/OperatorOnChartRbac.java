@@ -156,12 +156,7 @@ final class OperatorOnChartRbac {
       }
     }
     deleteNamespaces(admin, createdNamespaces);
-    Eventually.await(
-        "the garbage collector removed the HomeCluster's workloads",
-        TIMEOUT,
-        () -> admin.apps().daemonSets().inAnyNamespace().withLabels(labels).list().getItems().size()
-            + admin.apps().deployments().inAnyNamespace().withLabels(labels).list().getItems().size()
-            + admin.configMaps().inAnyNamespace().withLabels(labels).list().getItems().size(),
-        n -> n == 0);
+    // Deleting a HomeCluster deletes none of its workloads or keys (by design): remove them.
+    dev.homecluster.testing.ClusterCleanup.deleteAll(admin, name, new dev.homecluster.render.Renderer(), TIMEOUT);
   }
 }

@@ -11,6 +11,16 @@ import dev.homecluster.sim.Eventually;
 import dev.homecluster.sim.SimulatedClusterTest;
 import dev.homecluster.sim.TestCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import dev.homecluster.render.Labels;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,27 +69,74 @@ class HomeClusterDeletionIT {
   }
 
   @Test
-  void deletionKeepsTheCephClusterAndTheVolumeByDefault(TestCluster cluster) {
+  void deletionByDefaultLeavesTheClusterRunningWithItsKeysAndData(TestCluster cluster) {
     applied(cluster, DeletionPolicy.Orphan);
+    Map<String, String> keys = keys();
+    String apiserverUid = apiserver().getMetadata().getUid();
+    // As operator versions before 0.2 left them: owned by the HomeCluster, for the garbage collector.
+    HomeCluster hc = harness.get();
+    OwnerReference legacy = new OwnerReferenceBuilder().withApiVersion(HomeCluster.API_VERSION).withKind(HomeCluster.KIND)
+        .withName(hc.getMetadata().getName()).withUid(hc.getMetadata().getUid()).withController(true).build();
+    harness.admin.apps().daemonSets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(Names.KUBE_APISERVER)
+        .edit(d -> new DaemonSetBuilder(d).editMetadata().withOwnerReferences(legacy).endMetadata().build());
+    harness.admin.secrets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(Names.CLUSTER_CA_SECRET)
+        .edit(s -> new SecretBuilder(s).editMetadata().withOwnerReferences(legacy).endMetadata().build());
+    // Both edits are events of the operator's informers: it reconciles now.
+    Eventually.await("the operator removed the legacy owner references", OperatorHarness.TIMEOUT,
+        () -> apiserver().getMetadata().getOwnerReferences().size()
+            + secret(Names.CLUSTER_CA_SECRET).getMetadata().getOwnerReferences().size(),
+        n -> n == 0);
 
     deleteAndAwaitGone();
+    OperatorHarness.sleep(Duration.ofSeconds(5)); // time for a garbage collector that had anything to do
 
     assertThat(cephCluster(harness).get()).as("CephCluster").isNotNull();
     assertThat(harness.admin.persistentVolumes().withName(CephProbeComponent.VOLUME).get()).as("PersistentVolume").isNotNull();
-    Eventually.await("the probe DaemonSet garbage-collected", OperatorHarness.TIMEOUT,
-        () -> harness.admin.apps().daemonSets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(ProbeComponent.NAME).get(),
-        Objects::isNull);
+    assertThat(keys()).as("the CA, service-account and encryption keys, byte for byte").isEqualTo(keys);
+    assertThat(apiserver()).as("kube-apiserver DaemonSet").isNotNull();
+    assertThat(apiserver().getMetadata().getUid()).isEqualTo(apiserverUid);
+    assertThat(harness.admin.apps().daemonSets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(ProbeComponent.NAME).get())
+        .as("every other workload keeps running too").isNotNull();
+    assertThat(harness.admin.batch().v1().cronjobs().inAnyNamespace().withLabel(Labels.PART_OF, OperatorHarness.NAME)
+        .list().getItems()).as("the backup CronJobs").isNotEmpty();
   }
 
   @Test
-  void deletionPolicyDeleteRemovesThem(TestCluster cluster) {
+  void deletionPolicyDeleteRemovesDataStorageAndBackupsButNeverTheControlPlaneOrKeys(TestCluster cluster) {
     applied(cluster, DeletionPolicy.Delete);
+    Map<String, String> keys = keys();
+    assertThat(harness.admin.batch().v1().cronjobs().inAnyNamespace().withLabel(Labels.PART_OF, OperatorHarness.NAME)
+        .list().getItems()).as("the backup CronJobs before").isNotEmpty();
 
     deleteAndAwaitGone();
 
     Eventually.await("CephCluster deleted", OperatorHarness.TIMEOUT, () -> cephCluster(harness).get(), Objects::isNull);
     Eventually.await("PersistentVolume deleted", OperatorHarness.TIMEOUT,
         () -> harness.admin.persistentVolumes().withName(CephProbeComponent.VOLUME).get(), Objects::isNull);
+    assertThat(harness.admin.batch().v1().cronjobs().inAnyNamespace().withLabel(Labels.PART_OF, OperatorHarness.NAME)
+        .list().getItems()).as("the backup CronJobs after").isEmpty();
+    assertThat(keys()).as("the keys, byte for byte").isEqualTo(keys);
+    assertThat(apiserver()).as("kube-apiserver DaemonSet").isNotNull();
+    assertThat(harness.admin.apps().daemonSets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(Names.ENDPOINT).get())
+        .as("the VIP's keepalived and HAProxy").isNotNull();
+  }
+
+  private DaemonSet apiserver() {
+    return harness.admin.apps().daemonSets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(Names.KUBE_APISERVER).get();
+  }
+
+  private Secret secret(String name) {
+    return harness.admin.secrets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(name).get();
+  }
+
+  private Map<String, String> keys() {
+    Map<String, String> keys = new TreeMap<>();
+    for (String name : List.of(Names.CLUSTER_CA_SECRET, Names.SERVICE_ACCOUNT_KEY_SECRET, Names.ENCRYPTION_CONFIG_SECRET)) {
+      Secret s = secret(name);
+      assertThat(s).as("Secret " + name).isNotNull();
+      keys.put(name, s.getMetadata().getUid() + " " + new TreeMap<>(s.getData()));
+    }
+    return keys;
   }
 
   @Test

@@ -107,8 +107,10 @@ class HomeClusterOperatorIT {
         assertThat(node.getMetadata().getLabels()).as(pod.getMetadata().getName() + " on " + node.getMetadata().getName())
             .containsAllEntriesOf(wanted);
       }
+      // No owner reference: deleting the HomeCluster must never garbage-collect the control plane.
       assertThat(workload.getMetadata().getOwnerReferences())
-          .anySatisfy(r -> assertThat(r.getUid()).isEqualTo(hc.getMetadata().getUid()));
+          .as(workload.getKind() + " " + workload.getMetadata().getName() + " owner references")
+          .noneSatisfy(r -> assertThat(r.getKind()).isEqualTo(HomeCluster.KIND));
     }
 
     Condition storage = Conditions.find(status.getConditions(), ConditionTypes.STORAGE_READY);

@@ -251,13 +251,8 @@ final class OperatorHarness implements AutoCloseable {
         admin.genericKubernetesResources("ceph.rook.io/v1", "CephCluster")
             .inNamespace(CephProbeComponent.NAMESPACE).withName(CephProbeComponent.CEPH_CLUSTER).delete();
       }
-      Map<String, String> labels = Map.of(Labels.PART_OF, NAME);
-      Eventually.await(
-          "the garbage collector removed the HomeCluster's workloads",
-          TIMEOUT,
-          () -> admin.apps().daemonSets().inAnyNamespace().withLabels(labels).list().getItems().size()
-              + admin.configMaps().inAnyNamespace().withLabels(labels).list().getItems().size(),
-          n -> n == 0);
+      // Deleting a HomeCluster deletes none of its workloads or keys (by design): remove them.
+      dev.homecluster.testing.ClusterCleanup.deleteAll(admin, NAME, renderer(realStorage), TIMEOUT);
     } finally {
       stop();
       operatorClient.close();

@@ -175,6 +175,23 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aRefusedHomeClusterSaysWhichOneIsActiveAndIsNeverReady() {
+    home.getMetadata().setGeneration(1L);
+
+    HomeClusterStatus status = aggregator.refused(home, "HomeCluster \"lab\" already manages this cluster", T0);
+
+    Condition valid = Conditions.find(status.getConditions(), ConditionTypes.VALID);
+    assertThat(valid.getStatus()).isEqualTo("False");
+    assertThat(valid.getReason()).isEqualTo(StatusAggregator.REASON_ANOTHER_CLUSTER);
+    assertThat(valid.getMessage()).contains("\"lab\" already manages");
+    Condition ready = Conditions.find(status.getConditions(), ConditionTypes.READY);
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getMessage()).contains("nothing was applied or deleted");
+    assertThat(status.getPhase()).isEqualTo(StatusAggregator.PHASE_REFUSED);
+    assertThat(status.getObservedGeneration()).isEqualTo(1L);
+  }
+
+  @Test
   void perNodeSummaryShowsPresenceReadinessAndRunningComponents() {
     Observation o = healthyWithoutRook();
     Map<String, NodeState> nodes = new java.util.HashMap<>(o.nodes());

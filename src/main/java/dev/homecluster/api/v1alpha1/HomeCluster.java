@@ -19,7 +19,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
  */
 @Group(HomeCluster.GROUP)
 @Version(HomeCluster.VERSION)
-@Kind("HomeCluster")
+@Kind(HomeCluster.KIND)
 @Plural("homeclusters")
 @Singular("homecluster")
 @ShortNames("hc")
@@ -50,6 +50,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 public class HomeCluster extends CustomResource<HomeClusterSpec, HomeClusterStatus> {
   public static final String GROUP = "homecluster.dev";
+  public static final String KIND = "HomeCluster";
   public static final String VERSION = "v1alpha1";
   public static final String API_VERSION = GROUP + "/" + VERSION;
 

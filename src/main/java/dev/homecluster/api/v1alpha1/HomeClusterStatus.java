@@ -15,7 +15,7 @@ public class HomeClusterStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("One word summary: Pending, Progressing, Ready, Degraded or Invalid.")
+  @JsonPropertyDescription("One word summary: Pending, Progressing, Ready, Degraded, Invalid, or Refused (another HomeCluster manages the cluster).")
   private String phase;
 
   @JsonPropertyDescription(
