@@ -71,8 +71,10 @@ public class HomeClusterSpec {
   private BackupSpec backup;
 
   @JsonPropertyDescription(
-      "What happens to data-bearing objects (CephCluster, CephFilesystem, the NFS volume) when"
-          + " this HomeCluster is deleted: Orphan keeps them (the default), Delete removes them.")
+      "What deleting this HomeCluster removes. Orphan (the default): nothing, everything keeps"
+          + " running. Delete: the data-bearing objects (CephCluster, CephFilesystem, the backup"
+          + " volumes) and the storage and backup workloads. Under no policy the control plane, the"
+          + " VIP or the cluster's keys.")
   @Default("Orphan")
   private DeletionPolicy deletionPolicy = DeletionPolicy.Orphan;
 
