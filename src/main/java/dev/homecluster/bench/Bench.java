@@ -398,8 +398,8 @@ public final class Bench {
       Faults.DeletedWhileDown deleted = faults.deletedWhileDown(op);
       op = null;
       f.put("deletedWhileDown", deleted);
-      row("fault: HomeCluster deleted while the operator was down, cleaned up after restart in",
-          fmt(deleted.cleanedUpSeconds()) + " s", verdict(deleted.problems().isEmpty(), "cleaned up"));
+      row("fault: HomeCluster deleted while the operator was down, finalized after restart in",
+          fmt(deleted.finalizedSeconds()) + " s", verdict(deleted.problems().isEmpty(), "every workload kept"));
     } finally {
       if (op != null) {
         op.close();
