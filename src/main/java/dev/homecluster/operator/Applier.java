@@ -4,7 +4,9 @@ import dev.homecluster.api.v1alpha1.HomeCluster;
 import dev.homecluster.render.Names;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -20,6 +22,7 @@ import java.util.Optional;
  * cached object differs from the desired one in the fields this operator manages.
  */
 final class Applier {
+  private static final java.time.Duration REPLACE_TIMEOUT = java.time.Duration.ofSeconds(30);
   private final KubernetesClient client;
 
   Applier(KubernetesClient client) {
@@ -75,6 +78,45 @@ final class Applier {
    */
   HasMetadata create(HasMetadata desired) {
     return client.resource(desired).create();
+  }
+
+  /**
+   * Whether the API server refused an apply because it would change a workload's selector, which
+   * is immutable: workloads written by operator versions before 0.2 select on the HomeCluster's
+   * name, which a rename changes and which selectors no longer carry.
+   */
+  static boolean immutableSelector(KubernetesClientException e) {
+    return e.getCode() == 422
+        && e.getStatus() != null
+        && e.getStatus().getDetails() != null
+        && e.getStatus().getDetails().getCauses() != null
+        && e.getStatus().getDetails().getCauses().stream()
+            .anyMatch(c -> "spec.selector".equals(c.getField()));
+  }
+
+  /**
+   * Replaces a workload whose selector must change without stopping its pods: deletes it with
+   * orphan propagation (its pods, or a Deployment's ReplicaSets, keep running), waits until it is
+   * gone, and applies the new one, which adopts them (their labels match the new selector) and
+   * rolls them as any template change does.
+   */
+  HasMetadata replaceKeepingPods(HasMetadata stored, HasMetadata desired) {
+    client.resource(stored).withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
+    long deadline = System.nanoTime() + REPLACE_TIMEOUT.toNanos();
+    while (client.resource(stored).get() != null) {
+      if (System.nanoTime() > deadline) {
+        throw new KubernetesClientException(
+            "replacing " + stored.getKind() + " " + stored.getMetadata().getName()
+                + " for its new selector: the old one is still being deleted after " + REPLACE_TIMEOUT.toSeconds() + " s");
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new KubernetesClientException("interrupted while replacing " + stored.getMetadata().getName(), e);
+      }
+    }
+    return apply(desired);
   }
 
   /** Applies the object, forcing conflicts on the fields we set; returns what the server stored. */

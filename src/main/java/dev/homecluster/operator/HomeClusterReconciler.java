@@ -658,8 +658,16 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
       if (Applier.matches(actual, desired, context)) {
         return;
       }
-      applier.apply(desired);
-      changed.add(describe(desired));
+      try {
+        applier.apply(desired);
+        changed.add(describe(desired));
+      } catch (KubernetesClientException e) {
+        if (actual.isEmpty() || !Applier.immutableSelector(e)) {
+          throw e;
+        }
+        applier.replaceKeepingPods(actual.get(), desired);
+        changed.add(describe(desired) + " replaced for its new selector, pods kept");
+      }
       registry.counter(METRIC_APPLIED, "kind", desired.getKind()).increment();
     }
 

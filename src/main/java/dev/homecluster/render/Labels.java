@@ -28,19 +28,21 @@ public final class Labels {
 
   /**
    * Immutable selector labels of a workload's pods. They never include anything that may change
-   * (a version, a hash), because a workload's selector cannot change.
+   * (a version, a hash, the HomeCluster's name: a rename adopts the running workloads), because a
+   * workload's selector cannot change. One HomeCluster manages a cluster, so the component's name
+   * and the operator's managed-by label identify its pods.
    */
-  public static Map<String, String> selector(String clusterName, String component) {
+  public static Map<String, String> selector(String component) {
     Map<String, String> labels = new TreeMap<>();
     labels.put(NAME, component);
-    labels.put(PART_OF, clusterName);
+    labels.put(MANAGED_BY, Names.OPERATOR);
     return labels;
   }
 
   /** Pod template labels: the selector plus the common labels. */
   public static Map<String, String> pod(String clusterName, String component) {
     Map<String, String> labels = new TreeMap<>(common(clusterName, component));
-    labels.putAll(selector(clusterName, component));
+    labels.putAll(selector(component));
     return labels;
   }
 }

@@ -109,6 +109,37 @@ class OneClusterOneIdentityIT {
     assertThat(warningReasons(RENAMED)).doesNotContain("ApplyFailed", "ReconcileFailed");
   }
 
+  @Test
+  void aWorkloadWithTheSelectorOfAnOlderVersionIsReplacedAndItsPodsAdopted(TestCluster cluster) {
+    // As operator versions before 0.2 wrote it: selecting on the HomeCluster's name too.
+    DaemonSet legacy = (DaemonSet) new dev.homecluster.render.Renderer()
+        .render(dev.homecluster.render.RenderContext.of(Examples.load(Examples.HOME))).objects().stream()
+        .filter(o -> o instanceof DaemonSet && o.getMetadata().getName().equals(Names.KUBE_PROXY))
+        .findFirst().orElseThrow();
+    legacy.getSpec().getSelector().getMatchLabels().put(Labels.PART_OF, OperatorHarness.NAME);
+    legacy.getSpec().getTemplate().getMetadata().getLabels().put(Labels.PART_OF, OperatorHarness.NAME);
+    legacy = harness(cluster).admin.resource(legacy).fieldManager(Names.OPERATOR).forceConflicts().serverSideApply();
+    String legacyUid = legacy.getMetadata().getUid();
+    Eventually.await("the legacy kube-proxy's pods", OperatorHarness.TIMEOUT,
+        () -> harness.admin.pods().inNamespace(Names.CONTROL_PLANE_NAMESPACE)
+            .withLabels(Map.of(Labels.NAME, Names.KUBE_PROXY)).list().getItems().size(), n -> n > 0);
+
+    harness.start();
+    harness.apply(Examples.load(Examples.HOME));
+    harness.awaitReady();
+
+    DaemonSet replaced = harness.admin.apps().daemonSets().inNamespace(Names.CONTROL_PLANE_NAMESPACE)
+        .withName(Names.KUBE_PROXY).get();
+    assertThat(replaced.getMetadata().getUid()).as("replaced").isNotEqualTo(legacyUid);
+    assertThat(replaced.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(Labels.selector(Names.KUBE_PROXY));
+  }
+
+  private OperatorHarness harness(TestCluster cluster) {
+    harness = new OperatorHarness(cluster, OperatorOptions.DEFAULT_RESYNC, false);
+    return harness;
+  }
+
   private HomeCluster hc(String name) {
     return harness.admin.resources(HomeCluster.class).withName(name).get();
   }

@@ -43,7 +43,7 @@ final class ProbeComponent implements Component {
             .endMetadata()
             .withNewSpec()
             .withNewSelector()
-            .withMatchLabels(Labels.selector(cluster, NAME))
+            .withMatchLabels(Labels.selector(NAME))
             .endSelector()
             .withNewTemplate()
             .withNewMetadata()

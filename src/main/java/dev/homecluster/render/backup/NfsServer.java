@@ -83,7 +83,7 @@ public final class NfsServer implements Component {
 
   private static Deployment deployment(RenderContext ctx) {
     BackupSpec backup = ctx.spec().getBackup();
-    Map<String, String> selector = Labels.selector(ctx.clusterName(), Names.NFS_SERVER);
+    Map<String, String> selector = Labels.selector(Names.NFS_SERVER);
     return new DeploymentBuilder()
         .withNewMetadata()
         .withName(Names.NFS_SERVER)
@@ -171,7 +171,7 @@ public final class NfsServer implements Component {
         .withNewSpec()
         .withType("ClusterIP")
         .withClusterIP(export.server())
-        .withSelector(Labels.selector(ctx.clusterName(), Names.NFS_SERVER))
+        .withSelector(Labels.selector(Names.NFS_SERVER))
         .addNewPort()
         .withName("nfs")
         .withPort(NFS_PORT)

@@ -134,7 +134,7 @@ public final class ApiServerDaemonSet implements Component {
         .endMetadata()
         .withNewSpec()
         .withNewSelector()
-        .withMatchLabels(Labels.selector(ctx.clusterName(), Names.KUBE_APISERVER))
+        .withMatchLabels(Labels.selector(Names.KUBE_APISERVER))
         .endSelector()
         .withNewUpdateStrategy()
         .withType("RollingUpdate")

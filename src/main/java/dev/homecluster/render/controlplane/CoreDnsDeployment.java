@@ -101,7 +101,7 @@ public final class CoreDnsDeployment implements Component {
         .endMetadata()
         .withNewSpec()
         .withClusterIP(serviceIp(ctx.spec().getNetwork().getServiceCIDR()))
-        .withSelector(Labels.selector(ctx.clusterName(), Names.COREDNS))
+        .withSelector(Labels.selector(Names.COREDNS))
         .addNewPort().withName("dns").withPort(53).withProtocol("UDP").withTargetPort(new IntOrString(53)).endPort()
         .addNewPort().withName("dns-tcp").withPort(53).withProtocol("TCP").withTargetPort(new IntOrString(53)).endPort()
         .addNewPort().withName("metrics").withPort(9153).withProtocol("TCP").withTargetPort(new IntOrString(9153)).endPort()
@@ -110,7 +110,7 @@ public final class CoreDnsDeployment implements Component {
   }
 
   private static Deployment deployment(RenderContext ctx) {
-    Map<String, String> selector = Labels.selector(ctx.clusterName(), Names.COREDNS);
+    Map<String, String> selector = Labels.selector(Names.COREDNS);
     List<Toleration> tolerations = new ArrayList<>();
     tolerations.add(new TolerationBuilder().withKey("CriticalAddonsOnly").withOperator("Exists").build());
     tolerations.addAll(Placement.controlPlaneTolerations());

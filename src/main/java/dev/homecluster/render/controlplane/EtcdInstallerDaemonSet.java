@@ -79,7 +79,7 @@ public final class EtcdInstallerDaemonSet implements Component {
         .endMetadata()
         .withNewSpec()
         .withNewSelector()
-        .withMatchLabels(Labels.selector(ctx.clusterName(), Names.ETCD_INSTALLER))
+        .withMatchLabels(Labels.selector(Names.ETCD_INSTALLER))
         .endSelector()
         .withMinReadySeconds(10)
         .withNewUpdateStrategy()

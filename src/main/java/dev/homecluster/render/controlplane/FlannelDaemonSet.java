@@ -99,7 +99,7 @@ public final class FlannelDaemonSet implements Component {
         .endMetadata()
         .withNewSpec()
         .withNewSelector()
-        .withMatchLabels(Labels.selector(ctx.clusterName(), Names.FLANNEL))
+        .withMatchLabels(Labels.selector(Names.FLANNEL))
         .endSelector()
         .withNewUpdateStrategy()
         .withType("RollingUpdate")

@@ -68,7 +68,7 @@ public final class KubeProxyDaemonSet implements Component {
         .endMetadata()
         .withNewSpec()
         .withNewSelector()
-        .withMatchLabels(Labels.selector(ctx.clusterName(), Names.KUBE_PROXY))
+        .withMatchLabels(Labels.selector(Names.KUBE_PROXY))
         .endSelector()
         .withNewUpdateStrategy()
         .withType("RollingUpdate")

@@ -26,7 +26,7 @@ final class LeaderElectedDeployment {
   static Deployment of(
       RenderContext ctx, Container container, ClientKubeconfig kubeconfig, List<VolumeProjection> pki) {
     String name = container.getName();
-    var selector = Labels.selector(ctx.clusterName(), name);
+    var selector = Labels.selector(name);
     List<VolumeProjection> sources = new ArrayList<>(pki);
     sources.add(kubeconfig.certificate());
     Container mounted =

@@ -127,7 +127,7 @@ public final class PodCheckpointerDaemonSet implements Component {
         .endMetadata()
         .withNewSpec()
         .withNewSelector()
-        .withMatchLabels(Labels.selector(ctx.clusterName(), Names.POD_CHECKPOINTER))
+        .withMatchLabels(Labels.selector(Names.POD_CHECKPOINTER))
         .endSelector()
         .withNewUpdateStrategy()
         .withType("RollingUpdate")

@@ -132,7 +132,7 @@ public final class ApiServerEndpoint implements Component {
         .endMetadata()
         .withNewSpec()
         .withNewSelector()
-        .withMatchLabels(Labels.selector(ctx.clusterName(), Names.ENDPOINT))
+        .withMatchLabels(Labels.selector(Names.ENDPOINT))
         .endSelector()
         .withNewUpdateStrategy()
         .withType("RollingUpdate")
@@ -382,7 +382,7 @@ public final class ApiServerEndpoint implements Component {
         .withMinAvailable(new IntOrString(minAvailable(ctx.masters().size())))
         .withUnhealthyPodEvictionPolicy("AlwaysAllow")
         .withNewSelector()
-        .withMatchLabels(Labels.selector(ctx.clusterName(), Names.ENDPOINT))
+        .withMatchLabels(Labels.selector(Names.ENDPOINT))
         .endSelector()
         .endSpec()
         .build();

@@ -36,7 +36,7 @@ public record EndpointStatus(String endpoint, List<String> servers) {
    */
   public static EndpointStatus from(HomeCluster cluster, Collection<Pod> pods) {
     EndpointSpec endpoint = cluster.getSpec().getControlPlane().getEndpoint();
-    Map<String, String> selector = Labels.selector(cluster.getMetadata().getName(), Names.ENDPOINT);
+    Map<String, String> selector = Labels.selector(Names.ENDPOINT);
     Set<String> readyNodes =
         pods.stream()
             .filter(p -> isEndpointPod(p, selector))

@@ -203,7 +203,7 @@ class ApiServerEndpointTest {
     assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).isEqualTo("AlwaysAllow");
     assertThat(pdb.getSpec().getSelector().getMatchLabels())
         .isEqualTo(ds.getSpec().getSelector().getMatchLabels())
-        .isEqualTo(Labels.selector(cluster.getMetadata().getName(), Names.ENDPOINT));
+        .isEqualTo(Labels.selector(Names.ENDPOINT));
     assertThat(ds.getSpec().getTemplate().getMetadata().getLabels())
         .containsAllEntriesOf(ds.getSpec().getSelector().getMatchLabels());
     assertThat(ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())

@@ -61,7 +61,7 @@ class EndpointIT {
 
   private List<Pod> endpointPods(HomeCluster cluster) {
     return admin.pods().inNamespace(NS)
-        .withLabels(Labels.selector(cluster.getMetadata().getName(), Names.ENDPOINT))
+        .withLabels(Labels.selector(Names.ENDPOINT))
         .list().getItems();
   }
 

@@ -49,13 +49,14 @@ class EndpointStatusTest {
   }
 
   @Test
-  void ignoresPodsBeingDeletedPendingOrOfAnotherClusterOrComponent() {
+  void ignoresPodsBeingDeletedPendingOrOfAnotherManagerOrComponent() {
     HomeCluster home = Examples.load(Examples.HOME);
     Pod deleting = endpointPod("home", "master-1", true);
     deleting.getMetadata().setDeletionTimestamp("2026-11-30T10:00:00Z");
     Pod pending = endpointPod("home", "master-2", true);
     pending.getStatus().setPhase("Pending");
-    Pod otherCluster = endpointPod("lab", "master-3", true);
+    Pod otherCluster = endpointPod("home", "master-3", true);
+    otherCluster.getMetadata().getLabels().put(Labels.MANAGED_BY, "helm"); // someone else's pod of that name
     Pod otherComponent = endpointPod("home", "master-3", true);
     otherComponent.getMetadata().setLabels(Labels.pod("home", Names.KUBE_APISERVER));
     Pod unscheduled = endpointPod("home", "master-3", true);
