@@ -55,8 +55,8 @@ class OneClusterOneIdentityIT {
         Eventually.await("HomeCluster " + name + " gone", OperatorHarness.TIMEOUT, () -> hc(name), Objects::isNull);
       }
     }
+    harness.close(); // deletes home, stops the operator (which would make the keys again), cleans up
     ClusterCleanup.deleteAll(harness.admin, RENAMED, OperatorHarness.renderer(false), OperatorHarness.TIMEOUT);
-    harness.close();
   }
 
   @Test
@@ -110,7 +110,7 @@ class OneClusterOneIdentityIT {
   }
 
   @Test
-  void aWorkloadWithTheSelectorOfAnOlderVersionIsReplacedAndItsPodsAdopted(TestCluster cluster) {
+  void aWorkloadWithTheSelectorOfAnOlderVersionIsReplacedByTheNewOne(TestCluster cluster) {
     // As operator versions before 0.2 wrote it: selecting on the HomeCluster's name too.
     DaemonSet legacy = (DaemonSet) new dev.homecluster.render.Renderer()
         .render(dev.homecluster.render.RenderContext.of(Examples.load(Examples.HOME))).objects().stream()
@@ -120,9 +120,6 @@ class OneClusterOneIdentityIT {
     legacy.getSpec().getTemplate().getMetadata().getLabels().put(Labels.PART_OF, OperatorHarness.NAME);
     legacy = harness(cluster).admin.resource(legacy).fieldManager(Names.OPERATOR).forceConflicts().serverSideApply();
     String legacyUid = legacy.getMetadata().getUid();
-    Eventually.await("the legacy kube-proxy's pods", OperatorHarness.TIMEOUT,
-        () -> harness.admin.pods().inNamespace(Names.CONTROL_PLANE_NAMESPACE)
-            .withLabels(Map.of(Labels.NAME, Names.KUBE_PROXY)).list().getItems().size(), n -> n > 0);
 
     harness.start();
     harness.apply(Examples.load(Examples.HOME));
@@ -133,6 +130,9 @@ class OneClusterOneIdentityIT {
     assertThat(replaced.getMetadata().getUid()).as("replaced").isNotEqualTo(legacyUid);
     assertThat(replaced.getSpec().getSelector().getMatchLabels())
         .isEqualTo(Labels.selector(Names.KUBE_PROXY));
+    Eventually.await("the new kube-proxy's pods on every node", OperatorHarness.TIMEOUT,
+        () -> harness.admin.apps().daemonSets().inNamespace(Names.CONTROL_PLANE_NAMESPACE).withName(Names.KUBE_PROXY)
+            .get().getStatus().getNumberReady(), n -> n != null && n == 7);
   }
 
   private OperatorHarness harness(TestCluster cluster) {
