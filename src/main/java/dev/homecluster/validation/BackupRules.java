@@ -7,7 +7,10 @@ import dev.homecluster.api.v1alpha1.NodeSpec;
 import dev.homecluster.api.v1alpha1.Role;
 import dev.homecluster.api.v1alpha1.RsyncSpec;
 import dev.homecluster.api.v1alpha1.ZfsSpec;
+import dev.homecluster.render.Names;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -16,6 +19,12 @@ final class BackupRules implements Rule {
   private static final Pattern DATASET =
       Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9_.:-]+)*$");
   private static final Pattern TARGET = Pattern.compile("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$");
+  /** Directories the operator keeps directly under the export, and what they hold. */
+  private static final Map<String, String> MANAGED_DIRECTORIES =
+      Map.of(
+          Names.ETCD_SNAPSHOTS_DIR, "the etcd snapshots",
+          Names.BACKUP_RESULTS_DIR, "the backup jobs' results");
+
   private static final Pattern FLAG = Pattern.compile("^-[A-Za-z0-9-]+(=[^\\s;&|`$<>]*)?$");
 
   @Override
@@ -24,18 +33,8 @@ final class BackupRules implements Rule {
     if (backup == null) {
       return;
     }
-    String path = "spec.backup";
     checkNode(spec, backup.getNode(), problems);
-    String export = backup.getExportPath();
-    if (export == null || export.isEmpty()) {
-      problems.error(path + ".exportPath", "is required (the ZFS pool's mountpoint, e.g. /tank)");
-    } else if (!export.startsWith("/")) {
-      problems.error(path + ".exportPath", "must be an absolute path, got \"" + Text.shorten(export) + "\"");
-    } else if (export.contains("..")) {
-      problems.error(path + ".exportPath", "must not contain '..', got \"" + Text.shorten(export) + "\"");
-    } else if (export.equals("/")) {
-      problems.error(path + ".exportPath", "must not be the root directory");
-    }
+    // exportPath is checked with the other host directories, in HostPathRules.
     checkRsync(backup.getRsync(), problems);
     checkZfs(backup.getZfs(), problems);
     checkEtcd(backup.getEtcdSnapshots(), problems);
@@ -68,6 +67,8 @@ final class BackupRules implements Rule {
           "must be a relative directory without '..' (for example cephfs), got \""
               + (rsync.getTarget() == null ? "" : Text.shorten(rsync.getTarget()))
               + "\"");
+    } else {
+      checkTargetIsOwnDirectory(path + ".target", rsync.getTarget(), problems);
     }
     List<String> flags = rsync.getFlags() == null ? List.of() : rsync.getFlags();
     for (int i = 0; i < flags.size(); i++) {
@@ -83,6 +84,34 @@ final class BackupRules implements Rule {
     Integer timeout = rsync.getTimeoutSeconds();
     if (timeout == null || timeout < 60) {
       problems.error(path + ".timeoutSeconds", "must be at least 60, got " + timeout);
+    }
+  }
+
+  /**
+   * The rsync target is mirrored with the flags' {@code --delete-after}: anything else in it is
+   * deleted every night. So it may not be the export itself (which holds the etcd snapshots and
+   * the jobs' results) nor one of the directories the operator keeps there.
+   */
+  private static void checkTargetIsOwnDirectory(String path, String target, Problems problems) {
+    List<String> segments =
+        Arrays.stream(target.split("/")).filter(s -> !s.isEmpty() && !s.equals(".")).toList();
+    if (segments.isEmpty()) {
+      problems.error(
+          path,
+          "must be a directory under the export, not the export itself (\""
+              + Text.shorten(target)
+              + "\"): the nightly rsync would delete the etcd snapshots and backup results kept"
+              + " there");
+    } else if (MANAGED_DIRECTORIES.containsKey(segments.get(0))) {
+      problems.error(
+          path,
+          "must not be or be inside the export's "
+              + segments.get(0)
+              + " directory, which holds "
+              + MANAGED_DIRECTORIES.get(segments.get(0))
+              + ", got \""
+              + Text.shorten(target)
+              + "\"");
     }
   }
 

@@ -39,9 +39,6 @@ final class StorageRules implements Rule {
     if (mons == null || mons < 1 || mons > 9) {
       problems.error(path + ".monCount", "must be between 1 and 9, got " + mons);
     }
-    if (!ControlPlaneRules.isAbsoluteClean(ceph.getDataDirHostPath())) {
-      problems.error(path + ".dataDirHostPath", "must be an absolute path without '..'");
-    }
     checkName(path + ".namespace", ceph.getNamespace(), DNS_LABEL, problems);
     if (ceph.getImage() == null || ceph.getImage().isBlank()) {
       problems.error(

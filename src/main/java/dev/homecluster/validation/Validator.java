@@ -21,6 +21,7 @@ public final class Validator {
             new NetworkRules(),
             new StorageRules(),
             new CapacityRules(),
+            new HostPathRules(),
             new BackupRules()));
   }
 

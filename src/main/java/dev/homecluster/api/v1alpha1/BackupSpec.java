@@ -25,6 +25,7 @@ public class BackupSpec {
   @Size(min = 1, max = 255)
   @Pattern("^/.*")
   @ValidationRule(value = "!self.contains('..')", message = "must not contain '..'")
+  @ValidationRule(value = HostPathSchema.NOT_SYSTEM_RULE, message = HostPathSchema.NOT_SYSTEM_MESSAGE)
   private String exportPath;
 
   @JsonPropertyDescription("NFS server container image.")

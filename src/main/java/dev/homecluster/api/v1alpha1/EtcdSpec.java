@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** etcd, run as a static pod on every master. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -16,9 +18,13 @@ public class EtcdSpec {
   @Default(DEFAULT_VERSION)
   private String version = DEFAULT_VERSION;
 
-  @JsonPropertyDescription("Absolute host path of etcd's data directory on every master.")
+  @JsonPropertyDescription("Absolute host path of etcd's data directory on every master. Not a system directory, and"
+          + " apart from storage.ceph.dataDirHostPath and backup.exportPath.")
   @Default(DEFAULT_DATA_DIR)
+  @Size(min = 1, max = 255)
   @Pattern("^/.*")
+  @ValidationRule(value = "!self.contains('..')", message = "must not contain '..'")
+  @ValidationRule(value = HostPathSchema.NOT_SYSTEM_RULE, message = HostPathSchema.NOT_SYSTEM_MESSAGE)
   private String dataDir = DEFAULT_DATA_DIR;
 
   public String getVersion() {
