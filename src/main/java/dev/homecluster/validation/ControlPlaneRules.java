@@ -83,7 +83,8 @@ final class ControlPlaneRules implements Rule {
       problems.error(
           path + ".vip",
           "must be an IPv4 or IPv6 address, got \"" + Text.shorten(endpoint.getVip()) + "\"");
-    } else {
+    } else if (!problems.hasErrorAt(path + ".vip")) {
+      // AddressRules has already refused a VIP no machine can hold; one error says enough.
       checkVipPlacement(spec, vip.get(), path + ".vip", problems);
     }
     checkPort(path + ".port", endpoint.getPort(), problems);

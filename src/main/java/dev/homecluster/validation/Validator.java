@@ -16,6 +16,7 @@ public final class Validator {
     this(
         List.of(
             new NodeRules(),
+            new AddressRules(),
             new ControlPlaneRules(),
             new EndpointRules(),
             new NetworkRules(),
@@ -35,11 +36,8 @@ public final class Validator {
       problems.error("", "no HomeCluster given");
       return problems.result();
     }
-    if (cluster.getMetadata() == null
-        || cluster.getMetadata().getName() == null
-        || cluster.getMetadata().getName().isEmpty()) {
-      problems.error("metadata.name", "is required");
-    }
+    ClusterNameRules.check(
+        cluster.getMetadata() == null ? null : cluster.getMetadata().getName(), problems);
     HomeClusterSpec spec = cluster.getSpec();
     if (spec == null) {
       problems.error("spec", "is required");

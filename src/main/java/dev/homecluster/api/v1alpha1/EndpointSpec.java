@@ -30,6 +30,11 @@ public class EndpointSpec {
   @Required
   @Size(min = 2, max = 45)
   @ValidationRule(value = "isIP(self)", message = "must be an IP address")
+  @ValidationRule(
+      value = "!isIP(self) || ip(self).isGlobalUnicast()",
+      message =
+          "must be a unicast address on the home network: not 0.0.0.0, ::, loopback, multicast,"
+              + " link-local or broadcast")
   private String vip;
 
   @JsonPropertyDescription("TCP port HAProxy listens on for the Kubernetes API.")
