@@ -7,6 +7,9 @@ import dev.homecluster.api.v1alpha1.HomeClusterSpec;
 import dev.homecluster.api.v1alpha1.NodeSpec;
 import dev.homecluster.api.v1alpha1.Role;
 import dev.homecluster.net.Addresses;
+import dev.homecluster.render.controlplane.ControllerManagerDeployment;
+import dev.homecluster.render.controlplane.EtcdStaticPod;
+import dev.homecluster.render.controlplane.SchedulerDeployment;
 import dev.homecluster.render.endpoint.HaproxyConfig;
 import inet.ipaddr.IPAddress;
 import java.util.Map;
@@ -21,17 +24,24 @@ final class ControlPlaneRules implements Rule {
   // anonymous.conditions, which Kubernetes 1.32 introduced.
   private static final int MIN_MINOR = 32;
 
-  /** Ports the masters' host network already uses. */
-  private static final Map<Integer, String> RESERVED_PORTS =
-      Map.of(
-          2379, "etcd clients",
-          2380, "etcd peers",
-          2381, "etcd metrics",
-          10250, "the kubelet",
-          10256, "kube-proxy health",
-          10257, "kube-controller-manager",
-          10259, "kube-scheduler",
-          HaproxyConfig.HEALTH_PORT, "the endpoint's HAProxy health check");
+  /**
+   * TCP ports already bound on every master's host network: sshd, etcd, the kubelet, kube-proxy
+   * (its defaults: metrics on 10249, health on 10256), the controller-manager, the scheduler and
+   * HAProxy's health check. The CRD refuses the same list ({@code HostPortSchema}).
+   */
+  static final Map<Integer, String> RESERVED_PORTS =
+      Map.ofEntries(
+          Map.entry(22, "sshd"),
+          Map.entry(EtcdStaticPod.CLIENT_PORT, "etcd clients"),
+          Map.entry(EtcdStaticPod.PEER_PORT, "etcd peers"),
+          Map.entry(EtcdStaticPod.METRICS_PORT, "etcd metrics"),
+          Map.entry(10248, "the kubelet's health check"),
+          Map.entry(10249, "kube-proxy metrics"),
+          Map.entry(10250, "the kubelet"),
+          Map.entry(10256, "kube-proxy health"),
+          Map.entry(ControllerManagerDeployment.SECURE_PORT, "kube-controller-manager"),
+          Map.entry(SchedulerDeployment.SECURE_PORT, "kube-scheduler"),
+          Map.entry(HaproxyConfig.HEALTH_PORT, "the endpoint's HAProxy health check"));
 
   @Override
   public void check(HomeClusterSpec spec, Problems problems) {

@@ -41,6 +41,7 @@ public class EndpointSpec {
   @Default("8443")
   @Min(1)
   @Max(65535)
+  @ValidationRule(value = HostPortSchema.NOT_RESERVED_RULE, message = HostPortSchema.NOT_RESERVED_MESSAGE)
   private Integer port = DEFAULT_PORT;
 
   @JsonPropertyDescription(
