@@ -25,6 +25,9 @@ final class BackupRules implements Rule {
           Names.ETCD_SNAPSHOTS_DIR, "the etcd snapshots",
           Names.BACKUP_RESULTS_DIR, "the backup jobs' results");
 
+  /** The schema's maxLength of every schedule. */
+  private static final int MAX_SCHEDULE_LENGTH = 100;
+
   private static final Pattern FLAG = Pattern.compile("^-[A-Za-z0-9-]+(=[^\\s;&|`$<>]*)?$");
 
   @Override
@@ -145,7 +148,16 @@ final class BackupRules implements Rule {
   }
 
   private static void checkSchedule(String path, String schedule, Problems problems) {
-    if (CronSchedules.parse(schedule).isEmpty()) {
+    var cron = CronSchedules.parse(schedule);
+    if (cron.isPresent() && schedule.length() > MAX_SCHEDULE_LENGTH) {
+      problems.error(path, "must be at most " + MAX_SCHEDULE_LENGTH + " characters");
+    } else if (cron.isPresent() && !CronSchedules.everFires(cron.get())) {
+      problems.error(
+          path,
+          "never fires: no month in it has that day of the month (such as February 30th), got \""
+              + Text.shorten(schedule)
+              + "\"");
+    } else if (cron.isEmpty()) {
       problems.error(
           path,
           "must be a cron schedule of five fields (minute hour day-of-month month day-of-week)"
