@@ -23,7 +23,8 @@ public final class Validator {
             new StorageRules(),
             new CapacityRules(),
             new HostPathRules(),
-            new BackupRules()));
+            new BackupRules(),
+            new ImageRules()));
   }
 
   Validator(List<Rule> rules) {

@@ -30,6 +30,8 @@ public class BackupSpec {
 
   @JsonPropertyDescription("NFS server container image.")
   @Default(DEFAULT_NFS_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String nfsImage = DEFAULT_NFS_IMAGE;
 
   @JsonPropertyDescription("Nightly rsync from the Ceph filesystem to the NFS export.")

@@ -29,6 +29,8 @@ public class CephSpec {
 
   @JsonPropertyDescription("Ceph container image.")
   @Default(DEFAULT_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String image = DEFAULT_IMAGE;
 
   @JsonPropertyDescription(
@@ -47,7 +49,8 @@ public class CephSpec {
   @Default("true")
   private Boolean dashboard = Boolean.TRUE;
 
-  @JsonPropertyDescription("Host path where Ceph keeps its configuration and monitor data. Not a system directory,"
+  @JsonPropertyDescription(
+      "Host path where Ceph keeps its configuration and monitor data. Not a system directory,"
           + " and apart from controlPlane.etcd.dataDir and backup.exportPath.")
   @Default(DEFAULT_DATA_DIR_HOST_PATH)
   @Size(min = 1, max = 255)

@@ -60,11 +60,15 @@ public class EndpointSpec {
   @JsonPropertyDescription(
       "keepalived container image: keepalived 2.2 or newer with /bin/sh and /usr/bin/curl.")
   @Default(DEFAULT_KEEPALIVED_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String keepalivedImage = DEFAULT_KEEPALIVED_IMAGE;
 
   @JsonPropertyDescription(
       "HAProxy container image; it runs as user 99, the official image's haproxy user.")
   @Default(DEFAULT_HAPROXY_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String haproxyImage = DEFAULT_HAPROXY_IMAGE;
 
   public String getVip() {

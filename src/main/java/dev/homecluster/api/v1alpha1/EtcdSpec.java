@@ -14,11 +14,15 @@ public class EtcdSpec {
   public static final String DEFAULT_DATA_DIR = "/var/lib/etcd";
 
   @JsonPropertyDescription(
-      "Tag of the etcd image in imageRepository (registry.k8s.io/etcd:<version>).")
+      "Tag of the etcd image in imageRepository (registry.k8s.io/etcd:<version>). Pin it by"
+          + " digest with <tag>@sha256:<64 hex digits>.")
   @Default(DEFAULT_VERSION)
+  @Size(max = 200)
+  @Pattern(ImageReferences.TAG)
   private String version = DEFAULT_VERSION;
 
-  @JsonPropertyDescription("Absolute host path of etcd's data directory on every master. Not a system directory, and"
+  @JsonPropertyDescription(
+      "Absolute host path of etcd's data directory on every master. Not a system directory, and"
           + " apart from storage.ceph.dataDirHostPath and backup.exportPath.")
   @Default(DEFAULT_DATA_DIR)
   @Size(min = 1, max = 255)

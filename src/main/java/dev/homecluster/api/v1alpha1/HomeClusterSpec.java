@@ -52,6 +52,7 @@ public class HomeClusterSpec {
           + " kube-scheduler, kube-proxy, coredns) are pulled from; point it at a mirror if needed.")
   @Default(DEFAULT_IMAGE_REPOSITORY)
   @Size(max = 253)
+  @Pattern(ImageReferences.REPOSITORY)
   private String imageRepository = DEFAULT_IMAGE_REPOSITORY;
 
   @JsonPropertyDescription(

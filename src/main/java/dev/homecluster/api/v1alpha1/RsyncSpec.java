@@ -52,6 +52,8 @@ public class RsyncSpec {
 
   @JsonPropertyDescription("Image with rsync.")
   @Default(DEFAULT_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String image = DEFAULT_IMAGE;
 
   public String getSchedule() {
