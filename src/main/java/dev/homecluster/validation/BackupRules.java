@@ -25,6 +25,13 @@ final class BackupRules implements Rule {
           Names.ETCD_SNAPSHOTS_DIR, "the etcd snapshots",
           Names.BACKUP_RESULTS_DIR, "the backup jobs' results");
 
+  /** The schema's bounds, so that the CLI refuses what the API server refuses. */
+  private static final int MAX_FLAGS = 32;
+
+  private static final int MAX_KEEP = 10000;
+
+  private static final int MAX_NAME_LENGTH = 255;
+
   /** The schema's maxLength of every schedule. */
   private static final int MAX_SCHEDULE_LENGTH = 100;
 
@@ -64,7 +71,10 @@ final class BackupRules implements Rule {
     }
     String path = "spec.backup.rsync";
     checkSchedule(path + ".schedule", rsync.getSchedule(), problems);
-    if (rsync.getTarget() == null || !TARGET.matcher(rsync.getTarget()).matches() || rsync.getTarget().contains("..")) {
+    if (rsync.getTarget() == null
+        || rsync.getTarget().length() > MAX_NAME_LENGTH
+        || !TARGET.matcher(rsync.getTarget()).matches()
+        || rsync.getTarget().contains("..")) {
       problems.error(
           path + ".target",
           "must be a relative directory without '..' (for example cephfs), got \""
@@ -74,6 +84,10 @@ final class BackupRules implements Rule {
       checkTargetIsOwnDirectory(path + ".target", rsync.getTarget(), problems);
     }
     List<String> flags = rsync.getFlags() == null ? List.of() : rsync.getFlags();
+    if (flags.size() > MAX_FLAGS) {
+      problems.error(path + ".flags", "at most " + MAX_FLAGS + " flags are supported, got " + flags.size());
+      flags = List.of();
+    }
     for (int i = 0; i < flags.size(); i++) {
       String flag = flags.get(i);
       if (flag == null || !FLAG.matcher(flag).matches()) {
@@ -87,6 +101,8 @@ final class BackupRules implements Rule {
     Integer timeout = rsync.getTimeoutSeconds();
     if (timeout == null || timeout < 60) {
       problems.error(path + ".timeoutSeconds", "must be at least 60, got " + timeout);
+    } else if (timeout > 86400) {
+      problems.error(path + ".timeoutSeconds", "must be at most 86400 (a day), got " + timeout);
     }
   }
 
@@ -123,7 +139,9 @@ final class BackupRules implements Rule {
       return;
     }
     String path = "spec.backup.zfs";
-    if (zfs.getDataset() == null || !DATASET.matcher(zfs.getDataset()).matches()) {
+    if (zfs.getDataset() == null
+        || zfs.getDataset().length() > MAX_NAME_LENGTH
+        || !DATASET.matcher(zfs.getDataset()).matches()) {
       problems.error(
           path + ".dataset",
           "must be a ZFS dataset name such as tank or tank/backups, got \""
@@ -133,6 +151,9 @@ final class BackupRules implements Rule {
     checkSchedule(path + ".snapshotSchedule", zfs.getSnapshotSchedule(), problems);
     if (zfs.getKeepSnapshots() == null || zfs.getKeepSnapshots() < 1) {
       problems.error(path + ".keepSnapshots", "must be at least 1, got " + zfs.getKeepSnapshots());
+    } else if (zfs.getKeepSnapshots() > MAX_KEEP) {
+      problems.error(
+          path + ".keepSnapshots", "must be at most " + MAX_KEEP + ", got " + zfs.getKeepSnapshots());
     }
   }
 
@@ -144,6 +165,8 @@ final class BackupRules implements Rule {
     checkSchedule(path + ".schedule", etcd.getSchedule(), problems);
     if (etcd.getKeep() == null || etcd.getKeep() < 1) {
       problems.error(path + ".keep", "must be at least 1, got " + etcd.getKeep());
+    } else if (etcd.getKeep() > MAX_KEEP) {
+      problems.error(path + ".keep", "must be at most " + MAX_KEEP + ", got " + etcd.getKeep());
     }
   }
 

@@ -182,6 +182,12 @@ final class ControlPlaneRules implements Rule {
     Integer caValidity = certs.getCaValidityDays();
     if (validity == null || validity < 2) {
       problems.error(path + ".validityDays", "must be at least 2, got " + validity);
+    } else if (validity > 3650) {
+      problems.error(path + ".validityDays", "must be at most 3650, got " + validity);
+    }
+    if (caValidity != null && (caValidity < 30 || caValidity > 36500)) {
+      problems.error(path + ".caValidityDays", "must be between 30 and 36500, got " + caValidity);
+      caValidity = null;
     }
     if (renew == null || renew < 1) {
       problems.error(path + ".renewBeforeDays", "must be at least 1, got " + renew);

@@ -48,7 +48,8 @@ public final class CronSchedules {
 
   /** The parsed schedule, or empty when Kubernetes would reject it. */
   public static Optional<Cron> parse(String schedule) {
-    if (schedule == null || schedule.isBlank()) {
+    if (schedule == null || schedule.isBlank() || !schedule.equals(schedule.strip())) {
+      // The CRD's pattern refuses surrounding whitespace; so does the CLI.
       return Optional.empty();
     }
     String expression = MACROS.getOrDefault(schedule.strip(), schedule.strip());
