@@ -30,6 +30,10 @@ final class AddressRules implements Rule {
    */
   static final int MAX_NODE_MASK_BITS = 16;
 
+  private static final String NODE_ADVICE = "use the machine's own unicast address";
+
+  private static final String VIP_ADVICE = "use a free unicast address on the home network";
+
   @Override
   public void check(HomeClusterSpec spec, Problems problems) {
     NetworkSpec network = spec.getNetwork();
@@ -40,7 +44,8 @@ final class AddressRules implements Rule {
       Optional<IPAddress> address =
           node == null ? Optional.empty() : Addresses.parseAddress(node.getAddress());
       if (address.isPresent()) {
-        checkUsable("spec.nodes[" + i + "].address", address.get(), nodeCidr, problems);
+        checkUsable(
+            "spec.nodes[" + i + "].address", address.get(), nodeCidr, NODE_ADVICE, problems);
       }
     }
     var endpoint =
@@ -48,7 +53,7 @@ final class AddressRules implements Rule {
     Optional<IPAddress> vip =
         endpoint == null ? Optional.empty() : Addresses.parseAddress(endpoint.getVip());
     if (vip.isPresent()
-        && !checkUsable("spec.controlPlane.endpoint.vip", vip.get(), nodeCidr, problems)
+        && !checkUsable("spec.controlPlane.endpoint.vip", vip.get(), nodeCidr, VIP_ADVICE, problems)
         && network != null) {
       checkVipOutsideClusterRanges(network, vip.get(), problems);
     }
@@ -59,7 +64,11 @@ final class AddressRules implements Rule {
 
   /** Reports an address no machine can use as its own; true when it did. */
   private static boolean checkUsable(
-      String path, IPAddress address, Optional<IPAddress> nodeCidr, Problems problems) {
+      String path,
+      IPAddress address,
+      Optional<IPAddress> nodeCidr,
+      String advice,
+      Problems problems) {
     String kind = null;
     if (address.isAnyLocal()) {
       kind = "the unspecified address, which means every address of a machine";
@@ -85,7 +94,7 @@ final class AddressRules implements Rule {
     if (kind == null) {
       return false;
     }
-    problems.error(path, address + " is " + kind + "; use the machine's own unicast address");
+    problems.error(path, address + " is " + kind + "; " + advice);
     return true;
   }
 

@@ -75,7 +75,7 @@ class AddressRulesTest {
                 + vip
                 + " is "
                 + kind
-                + "; use the machine's own unicast address");
+                + "; use a free unicast address on the home network");
   }
 
   @Test
