@@ -86,7 +86,12 @@ class SchemaAdmissionIT {
           "etcd-version-bad-digest",
           "image-with-space",
           "image-uppercase-repository",
-          "image-repository-trailing-slash");
+          "image-repository-trailing-slash",
+          "ceph-filesystem-name-too-long",
+          "ceph-replicas-over-schema-maximum",
+          "rsync-timeout-over-a-day",
+          "certificates-validity-over-ten-years",
+          "storage-devices-over-schema-maximum");
 
   static Stream<String> schemaRefuses() {
     return SCHEMA_REFUSES.stream();
