@@ -31,9 +31,15 @@ final class HostPathRules implements Rule {
           .ifPresent(d -> directories.put(ETCD_DATA_DIR, d));
     }
     CephSpec ceph = spec.getStorage() == null ? null : spec.getStorage().getCeph();
-    if (ceph != null && Boolean.TRUE.equals(ceph.getEnabled())) {
-      dataDirectory(CEPH_DATA_DIR, ceph.getDataDirHostPath(), problems)
-          .ifPresent(d -> directories.put(CEPH_DATA_DIR, d));
+    if (ceph != null && ceph.getDataDirHostPath() != null) {
+      // Checked like the schema checks it, also while Ceph is off; it only takes a directory
+      // (and so can only overlap another) while Ceph is on.
+      Optional<String> cephDir = dataDirectory(CEPH_DATA_DIR, ceph.getDataDirHostPath(), problems);
+      if (Boolean.TRUE.equals(ceph.getEnabled())) {
+        cephDir.ifPresent(d -> directories.put(CEPH_DATA_DIR, d));
+      }
+    } else if (ceph != null && Boolean.TRUE.equals(ceph.getEnabled())) {
+      problems.error(CEPH_DATA_DIR, "must be an absolute path without '..'");
     }
     BackupSpec backup = spec.getBackup();
     if (backup != null) {

@@ -131,6 +131,15 @@ class HostPathRulesTest {
   }
 
   @Test
+  void refusesASystemDirectoryForCephEvenWhenCephIsOffAsTheSchemaDoes() {
+    home.getSpec().getStorage().getCeph().setEnabled(false);
+    home.getSpec().getStorage().getCeph().setDataDirHostPath("/etc");
+
+    assertThat(errors())
+        .containsExactly("spec.storage.ceph.dataDirHostPath: must not be the system directory /etc");
+  }
+
+  @Test
   void keepsRefusingDotDotBeforeNormalizing() {
     home.getSpec().getControlPlane().getEtcd().setDataDir("/var/lib/etcd/../../..");
 
