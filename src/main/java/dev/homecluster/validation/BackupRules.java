@@ -7,7 +7,10 @@ import dev.homecluster.api.v1alpha1.NodeSpec;
 import dev.homecluster.api.v1alpha1.Role;
 import dev.homecluster.api.v1alpha1.RsyncSpec;
 import dev.homecluster.api.v1alpha1.ZfsSpec;
+import dev.homecluster.render.Names;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -16,6 +19,22 @@ final class BackupRules implements Rule {
   private static final Pattern DATASET =
       Pattern.compile("^[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9_.:-]+)*$");
   private static final Pattern TARGET = Pattern.compile("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$");
+  /** Directories the operator keeps directly under the export, and what they hold. */
+  private static final Map<String, String> MANAGED_DIRECTORIES =
+      Map.of(
+          Names.ETCD_SNAPSHOTS_DIR, "the etcd snapshots",
+          Names.BACKUP_RESULTS_DIR, "the backup jobs' results");
+
+  /** The schema's bounds, so that the CLI refuses what the API server refuses. */
+  private static final int MAX_FLAGS = 32;
+
+  private static final int MAX_KEEP = 10000;
+
+  private static final int MAX_NAME_LENGTH = 255;
+
+  /** The schema's maxLength of every schedule. */
+  private static final int MAX_SCHEDULE_LENGTH = 100;
+
   private static final Pattern FLAG = Pattern.compile("^-[A-Za-z0-9-]+(=[^\\s;&|`$<>]*)?$");
 
   @Override
@@ -24,18 +43,8 @@ final class BackupRules implements Rule {
     if (backup == null) {
       return;
     }
-    String path = "spec.backup";
     checkNode(spec, backup.getNode(), problems);
-    String export = backup.getExportPath();
-    if (export == null || export.isEmpty()) {
-      problems.error(path + ".exportPath", "is required (the ZFS pool's mountpoint, e.g. /tank)");
-    } else if (!export.startsWith("/")) {
-      problems.error(path + ".exportPath", "must be an absolute path, got \"" + Text.shorten(export) + "\"");
-    } else if (export.contains("..")) {
-      problems.error(path + ".exportPath", "must not contain '..', got \"" + Text.shorten(export) + "\"");
-    } else if (export.equals("/")) {
-      problems.error(path + ".exportPath", "must not be the root directory");
-    }
+    // exportPath is checked with the other host directories, in HostPathRules.
     checkRsync(backup.getRsync(), problems);
     checkZfs(backup.getZfs(), problems);
     checkEtcd(backup.getEtcdSnapshots(), problems);
@@ -62,14 +71,23 @@ final class BackupRules implements Rule {
     }
     String path = "spec.backup.rsync";
     checkSchedule(path + ".schedule", rsync.getSchedule(), problems);
-    if (rsync.getTarget() == null || !TARGET.matcher(rsync.getTarget()).matches() || rsync.getTarget().contains("..")) {
+    if (rsync.getTarget() == null
+        || rsync.getTarget().length() > MAX_NAME_LENGTH
+        || !TARGET.matcher(rsync.getTarget()).matches()
+        || rsync.getTarget().contains("..")) {
       problems.error(
           path + ".target",
           "must be a relative directory without '..' (for example cephfs), got \""
               + (rsync.getTarget() == null ? "" : Text.shorten(rsync.getTarget()))
               + "\"");
+    } else {
+      checkTargetIsOwnDirectory(path + ".target", rsync.getTarget(), problems);
     }
     List<String> flags = rsync.getFlags() == null ? List.of() : rsync.getFlags();
+    if (flags.size() > MAX_FLAGS) {
+      problems.error(path + ".flags", "at most " + MAX_FLAGS + " flags are supported, got " + flags.size());
+      flags = List.of();
+    }
     for (int i = 0; i < flags.size(); i++) {
       String flag = flags.get(i);
       if (flag == null || !FLAG.matcher(flag).matches()) {
@@ -83,6 +101,36 @@ final class BackupRules implements Rule {
     Integer timeout = rsync.getTimeoutSeconds();
     if (timeout == null || timeout < 60) {
       problems.error(path + ".timeoutSeconds", "must be at least 60, got " + timeout);
+    } else if (timeout > 86400) {
+      problems.error(path + ".timeoutSeconds", "must be at most 86400 (a day), got " + timeout);
+    }
+  }
+
+  /**
+   * The rsync target is mirrored with the flags' {@code --delete-after}: anything else in it is
+   * deleted every night. So it may not be the export itself (which holds the etcd snapshots and
+   * the jobs' results) nor one of the directories the operator keeps there.
+   */
+  private static void checkTargetIsOwnDirectory(String path, String target, Problems problems) {
+    List<String> segments =
+        Arrays.stream(target.split("/")).filter(s -> !s.isEmpty() && !s.equals(".")).toList();
+    if (segments.isEmpty()) {
+      problems.error(
+          path,
+          "must be a directory under the export, not the export itself (\""
+              + Text.shorten(target)
+              + "\"): the nightly rsync would delete the etcd snapshots and backup results kept"
+              + " there");
+    } else if (MANAGED_DIRECTORIES.containsKey(segments.get(0))) {
+      problems.error(
+          path,
+          "must not be or be inside the export's "
+              + segments.get(0)
+              + " directory, which holds "
+              + MANAGED_DIRECTORIES.get(segments.get(0))
+              + ", got \""
+              + Text.shorten(target)
+              + "\"");
     }
   }
 
@@ -91,7 +139,9 @@ final class BackupRules implements Rule {
       return;
     }
     String path = "spec.backup.zfs";
-    if (zfs.getDataset() == null || !DATASET.matcher(zfs.getDataset()).matches()) {
+    if (zfs.getDataset() == null
+        || zfs.getDataset().length() > MAX_NAME_LENGTH
+        || !DATASET.matcher(zfs.getDataset()).matches()) {
       problems.error(
           path + ".dataset",
           "must be a ZFS dataset name such as tank or tank/backups, got \""
@@ -101,6 +151,9 @@ final class BackupRules implements Rule {
     checkSchedule(path + ".snapshotSchedule", zfs.getSnapshotSchedule(), problems);
     if (zfs.getKeepSnapshots() == null || zfs.getKeepSnapshots() < 1) {
       problems.error(path + ".keepSnapshots", "must be at least 1, got " + zfs.getKeepSnapshots());
+    } else if (zfs.getKeepSnapshots() > MAX_KEEP) {
+      problems.error(
+          path + ".keepSnapshots", "must be at most " + MAX_KEEP + ", got " + zfs.getKeepSnapshots());
     }
   }
 
@@ -112,11 +165,22 @@ final class BackupRules implements Rule {
     checkSchedule(path + ".schedule", etcd.getSchedule(), problems);
     if (etcd.getKeep() == null || etcd.getKeep() < 1) {
       problems.error(path + ".keep", "must be at least 1, got " + etcd.getKeep());
+    } else if (etcd.getKeep() > MAX_KEEP) {
+      problems.error(path + ".keep", "must be at most " + MAX_KEEP + ", got " + etcd.getKeep());
     }
   }
 
   private static void checkSchedule(String path, String schedule, Problems problems) {
-    if (CronSchedules.parse(schedule).isEmpty()) {
+    var cron = CronSchedules.parse(schedule);
+    if (cron.isPresent() && schedule.length() > MAX_SCHEDULE_LENGTH) {
+      problems.error(path, "must be at most " + MAX_SCHEDULE_LENGTH + " characters");
+    } else if (cron.isPresent() && !CronSchedules.everFires(cron.get())) {
+      problems.error(
+          path,
+          "never fires: no month in it has that day of the month (such as February 30th), got \""
+              + Text.shorten(schedule)
+              + "\"");
+    } else if (cron.isEmpty()) {
       problems.error(
           path,
           "must be a cron schedule of five fields (minute hour day-of-month month day-of-week)"

@@ -7,6 +7,9 @@ import dev.homecluster.api.v1alpha1.HomeClusterSpec;
 import dev.homecluster.api.v1alpha1.NodeSpec;
 import dev.homecluster.api.v1alpha1.Role;
 import dev.homecluster.net.Addresses;
+import dev.homecluster.render.controlplane.ControllerManagerDeployment;
+import dev.homecluster.render.controlplane.EtcdStaticPod;
+import dev.homecluster.render.controlplane.SchedulerDeployment;
 import dev.homecluster.render.endpoint.HaproxyConfig;
 import inet.ipaddr.IPAddress;
 import java.util.Map;
@@ -21,17 +24,24 @@ final class ControlPlaneRules implements Rule {
   // anonymous.conditions, which Kubernetes 1.32 introduced.
   private static final int MIN_MINOR = 32;
 
-  /** Ports the masters' host network already uses. */
-  private static final Map<Integer, String> RESERVED_PORTS =
-      Map.of(
-          2379, "etcd clients",
-          2380, "etcd peers",
-          2381, "etcd metrics",
-          10250, "the kubelet",
-          10256, "kube-proxy health",
-          10257, "kube-controller-manager",
-          10259, "kube-scheduler",
-          HaproxyConfig.HEALTH_PORT, "the endpoint's HAProxy health check");
+  /**
+   * TCP ports already bound on every master's host network: sshd, etcd, the kubelet, kube-proxy
+   * (its defaults: metrics on 10249, health on 10256), the controller-manager, the scheduler and
+   * HAProxy's health check. The CRD refuses the same list ({@code HostPortSchema}).
+   */
+  static final Map<Integer, String> RESERVED_PORTS =
+      Map.ofEntries(
+          Map.entry(22, "sshd"),
+          Map.entry(EtcdStaticPod.CLIENT_PORT, "etcd clients"),
+          Map.entry(EtcdStaticPod.PEER_PORT, "etcd peers"),
+          Map.entry(EtcdStaticPod.METRICS_PORT, "etcd metrics"),
+          Map.entry(10248, "the kubelet's health check"),
+          Map.entry(10249, "kube-proxy metrics"),
+          Map.entry(10250, "the kubelet"),
+          Map.entry(10256, "kube-proxy health"),
+          Map.entry(ControllerManagerDeployment.SECURE_PORT, "kube-controller-manager"),
+          Map.entry(SchedulerDeployment.SECURE_PORT, "kube-scheduler"),
+          Map.entry(HaproxyConfig.HEALTH_PORT, "the endpoint's HAProxy health check"));
 
   @Override
   public void check(HomeClusterSpec spec, Problems problems) {
@@ -55,10 +65,6 @@ final class ControlPlaneRules implements Rule {
           "must differ from controlPlane.endpoint.port ("
               + endpoint.getPort()
               + "): HAProxy and the apiserver share each master's host network");
-    }
-    if (cp.getEtcd() != null && !isAbsoluteClean(cp.getEtcd().getDataDir())) {
-      problems.error(
-          "spec.controlPlane.etcd.dataDir", "must be an absolute path without '..'");
     }
     checkCertificates(cp.getCertificates(), problems);
   }
@@ -87,7 +93,8 @@ final class ControlPlaneRules implements Rule {
       problems.error(
           path + ".vip",
           "must be an IPv4 or IPv6 address, got \"" + Text.shorten(endpoint.getVip()) + "\"");
-    } else {
+    } else if (!problems.hasErrorAt(path + ".vip")) {
+      // AddressRules has already refused a VIP no machine can hold; one error says enough.
       checkVipPlacement(spec, vip.get(), path + ".vip", problems);
     }
     checkPort(path + ".port", endpoint.getPort(), problems);
@@ -175,6 +182,12 @@ final class ControlPlaneRules implements Rule {
     Integer caValidity = certs.getCaValidityDays();
     if (validity == null || validity < 2) {
       problems.error(path + ".validityDays", "must be at least 2, got " + validity);
+    } else if (validity > 3650) {
+      problems.error(path + ".validityDays", "must be at most 3650, got " + validity);
+    }
+    if (caValidity != null && (caValidity < 30 || caValidity > 36500)) {
+      problems.error(path + ".caValidityDays", "must be between 30 and 36500, got " + caValidity);
+      caValidity = null;
     }
     if (renew == null || renew < 1) {
       problems.error(path + ".renewBeforeDays", "must be at least 1, got " + renew);
@@ -187,9 +200,5 @@ final class ControlPlaneRules implements Rule {
       problems.error(
           path + ".caValidityDays", "must be at least validityDays (" + validity + ")");
     }
-  }
-
-  static boolean isAbsoluteClean(String path) {
-    return path != null && path.startsWith("/") && !path.contains("..") && !path.contains("\0");
   }
 }

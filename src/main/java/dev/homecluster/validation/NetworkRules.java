@@ -91,10 +91,11 @@ final class NetworkRules implements Rule {
     for (int i = 0; i < spec.getNodes().size(); i++) {
       NodeSpec node = spec.getNodes().get(i);
       Optional<IPAddress> address = node == null ? Optional.empty() : Addresses.parseAddress(node.getAddress());
-      if (address.isEmpty()) {
+      String path = "spec.nodes[" + i + "].address";
+      if (address.isEmpty() || problems.hasErrorAt(path)) {
+        // Unparseable, or refused by AddressRules (loopback, multicast, ...): one error says enough.
         continue;
       }
-      String path = "spec.nodes[" + i + "].address";
       for (var entry : blocks.entrySet()) {
         if (!entry.getKey().equals("spec.network.nodeCIDR") && Addresses.contains(entry.getValue(), address.get())) {
           problems.error(path, address.get() + " lies inside " + entry.getKey() + " " + entry.getValue());

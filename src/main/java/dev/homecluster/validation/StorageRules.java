@@ -16,6 +16,11 @@ final class StorageRules implements Rule {
   /** The only value that lets Rook wipe disks on deletion. */
   public static final String DESTROY_CONFIRMATION = CephClusterResource.DESTROY_CONFIRMATION;
 
+  /** The schema's bounds: pool names leave room for the suffixes Rook appends. */
+  private static final int POOL_NAME_MAX = 40;
+
+  private static final int MAX_REPLICAS = 7;
+
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
@@ -39,10 +44,7 @@ final class StorageRules implements Rule {
     if (mons == null || mons < 1 || mons > 9) {
       problems.error(path + ".monCount", "must be between 1 and 9, got " + mons);
     }
-    if (!ControlPlaneRules.isAbsoluteClean(ceph.getDataDirHostPath())) {
-      problems.error(path + ".dataDirHostPath", "must be an absolute path without '..'");
-    }
-    checkName(path + ".namespace", ceph.getNamespace(), DNS_LABEL, problems);
+    checkName(path + ".namespace", ceph.getNamespace(), DNS_LABEL, 63, problems);
     if (ceph.getImage() == null || ceph.getImage().isBlank()) {
       problems.error(
           path + ".image", "is required (a Ceph image such as " + CephSpec.DEFAULT_IMAGE + ")");
@@ -55,11 +57,19 @@ final class StorageRules implements Rule {
       Integer replicas = fs.getReplicas();
       if (replicas == null || replicas < 1) {
         problems.error(path + ".filesystem.replicas", "must be at least 1, got " + replicas);
+      } else if (replicas > MAX_REPLICAS) {
+        problems.error(
+            path + ".filesystem.replicas", "must be at most " + MAX_REPLICAS + ", got " + replicas);
       }
-      checkName(path + ".filesystem.name", fs.getName(), DNS_LABEL, problems);
-      checkName(path + ".filesystem.dataPoolName", fs.getDataPoolName(), DNS_LABEL, problems);
+      checkName(path + ".filesystem.name", fs.getName(), DNS_LABEL, POOL_NAME_MAX, problems);
       checkName(
-          path + ".filesystem.storageClassName", fs.getStorageClassName(), DNS_SUBDOMAIN, problems);
+          path + ".filesystem.dataPoolName", fs.getDataPoolName(), DNS_LABEL, POOL_NAME_MAX, problems);
+      checkName(
+          path + ".filesystem.storageClassName",
+          fs.getStorageClassName(),
+          DNS_SUBDOMAIN,
+          63,
+          problems);
     }
     checkResources(spec, ceph, problems);
     if (spec.getNodes() == null || problems.hasErrorAt(path)) {
@@ -75,13 +85,16 @@ final class StorageRules implements Rule {
     checkReplication(ceph, topology, problems);
   }
 
-  private static void checkName(String path, String value, Pattern pattern, Problems problems) {
+  private static void checkName(
+      String path, String value, Pattern pattern, int maxLength, Problems problems) {
     if (value == null || value.isEmpty()) {
       problems.error(path, "is required");
-    } else if (value.length() > 63 || !pattern.matcher(value).matches()) {
+    } else if (value.length() > maxLength || !pattern.matcher(value).matches()) {
       problems.error(
           path,
-          "must be a lowercase DNS name of at most 63 characters (a-z, 0-9, '-'), got \""
+          "must be a lowercase DNS name of at most "
+              + maxLength
+              + " characters (a-z, 0-9, '-'), got \""
               + Text.shorten(value)
               + "\"");
     }

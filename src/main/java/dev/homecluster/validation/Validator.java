@@ -16,12 +16,15 @@ public final class Validator {
     this(
         List.of(
             new NodeRules(),
+            new AddressRules(),
             new ControlPlaneRules(),
             new EndpointRules(),
             new NetworkRules(),
             new StorageRules(),
             new CapacityRules(),
-            new BackupRules()));
+            new HostPathRules(),
+            new BackupRules(),
+            new ImageRules()));
   }
 
   Validator(List<Rule> rules) {
@@ -34,11 +37,8 @@ public final class Validator {
       problems.error("", "no HomeCluster given");
       return problems.result();
     }
-    if (cluster.getMetadata() == null
-        || cluster.getMetadata().getName() == null
-        || cluster.getMetadata().getName().isEmpty()) {
-      problems.error("metadata.name", "is required");
-    }
+    ClusterNameRules.check(
+        cluster.getMetadata() == null ? null : cluster.getMetadata().getName(), problems);
     HomeClusterSpec spec = cluster.getSpec();
     if (spec == null) {
       problems.error("spec", "is required");

@@ -25,10 +25,13 @@ public class BackupSpec {
   @Size(min = 1, max = 255)
   @Pattern("^/.*")
   @ValidationRule(value = "!self.contains('..')", message = "must not contain '..'")
+  @ValidationRule(value = HostPathSchema.NOT_SYSTEM_RULE, message = HostPathSchema.NOT_SYSTEM_MESSAGE)
   private String exportPath;
 
   @JsonPropertyDescription("NFS server container image.")
   @Default(DEFAULT_NFS_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String nfsImage = DEFAULT_NFS_IMAGE;
 
   @JsonPropertyDescription("Nightly rsync from the Ceph filesystem to the NFS export.")

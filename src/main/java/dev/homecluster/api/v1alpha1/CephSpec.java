@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /** A Rook CephCluster with OSDs on the workers' storage devices, and a CephFilesystem. */
@@ -28,6 +29,8 @@ public class CephSpec {
 
   @JsonPropertyDescription("Ceph container image.")
   @Default(DEFAULT_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String image = DEFAULT_IMAGE;
 
   @JsonPropertyDescription(
@@ -46,9 +49,14 @@ public class CephSpec {
   @Default("true")
   private Boolean dashboard = Boolean.TRUE;
 
-  @JsonPropertyDescription("Host path where Ceph keeps its configuration and monitor data.")
+  @JsonPropertyDescription(
+      "Host path where Ceph keeps its configuration and monitor data. Not a system directory,"
+          + " and apart from controlPlane.etcd.dataDir and backup.exportPath.")
   @Default(DEFAULT_DATA_DIR_HOST_PATH)
+  @Size(min = 1, max = 255)
   @Pattern("^/.*")
+  @ValidationRule(value = "!self.contains('..')", message = "must not contain '..'")
+  @ValidationRule(value = HostPathSchema.NOT_SYSTEM_RULE, message = HostPathSchema.NOT_SYSTEM_MESSAGE)
   private String dataDirHostPath = DEFAULT_DATA_DIR_HOST_PATH;
 
   @JsonPropertyDescription(

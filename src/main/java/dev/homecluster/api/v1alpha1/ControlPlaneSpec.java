@@ -6,9 +6,16 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** The self-hosted control plane. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.apiServerPort) || !has(self.endpoint.port) || self.apiServerPort != self.endpoint.port",
+    message =
+        "apiServerPort must differ from endpoint.port: HAProxy and the apiserver share each"
+            + " master's host network",
+    fieldPath = ".apiServerPort")
 public class ControlPlaneSpec {
   public static final int DEFAULT_APISERVER_PORT = 6443;
 
@@ -24,6 +31,7 @@ public class ControlPlaneSpec {
   @Default("6443")
   @Min(1)
   @Max(65535)
+  @ValidationRule(value = HostPortSchema.NOT_RESERVED_RULE, message = HostPortSchema.NOT_RESERVED_MESSAGE)
   private Integer apiServerPort = DEFAULT_APISERVER_PORT;
 
   @JsonPropertyDescription("etcd, run as a static pod on every master.")

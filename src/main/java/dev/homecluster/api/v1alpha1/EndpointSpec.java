@@ -30,12 +30,18 @@ public class EndpointSpec {
   @Required
   @Size(min = 2, max = 45)
   @ValidationRule(value = "isIP(self)", message = "must be an IP address")
+  @ValidationRule(
+      value = "!isIP(self) || ip(self).isGlobalUnicast()",
+      message =
+          "must be a unicast address on the home network: not 0.0.0.0, ::, loopback, multicast,"
+              + " link-local or broadcast")
   private String vip;
 
   @JsonPropertyDescription("TCP port HAProxy listens on for the Kubernetes API.")
   @Default("8443")
   @Min(1)
   @Max(65535)
+  @ValidationRule(value = HostPortSchema.NOT_RESERVED_RULE, message = HostPortSchema.NOT_RESERVED_MESSAGE)
   private Integer port = DEFAULT_PORT;
 
   @JsonPropertyDescription(
@@ -54,11 +60,15 @@ public class EndpointSpec {
   @JsonPropertyDescription(
       "keepalived container image: keepalived 2.2 or newer with /bin/sh and /usr/bin/curl.")
   @Default(DEFAULT_KEEPALIVED_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String keepalivedImage = DEFAULT_KEEPALIVED_IMAGE;
 
   @JsonPropertyDescription(
       "HAProxy container image; it runs as user 99, the official image's haproxy user.")
   @Default(DEFAULT_HAPROXY_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String haproxyImage = DEFAULT_HAPROXY_IMAGE;
 
   public String getVip() {

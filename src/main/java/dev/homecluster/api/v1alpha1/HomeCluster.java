@@ -2,6 +2,7 @@ package dev.homecluster.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -24,6 +25,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("homecluster")
 @ShortNames("hc")
 @Categories({"homecluster", "all-homecluster"})
+@ValidationRule(
+    value = "self.metadata.name.size() <= 63 && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
+    message =
+        "metadata.name must be a lowercase DNS label of at most 63 characters (a-z, 0-9, '-'):"
+            + " every object the operator renders carries it as a label value")
 @AdditionalPrinterColumn(
     name = "Ready",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",

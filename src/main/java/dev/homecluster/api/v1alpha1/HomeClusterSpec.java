@@ -16,6 +16,18 @@ import java.util.List;
     message = "controlPlane.endpoint.vip must not equal a node address",
     fieldPath = ".controlPlane.endpoint.vip")
 @ValidationRule(
+    value =
+        "!has(self.network) || !isIP(self.controlPlane.endpoint.vip)"
+            + " || ((!has(self.network.serviceCIDR) || !isCIDR(self.network.serviceCIDR)"
+            + " || !cidr(self.network.serviceCIDR).containsIP(self.controlPlane.endpoint.vip))"
+            + " && (!has(self.network.podCIDR) || !isCIDR(self.network.podCIDR)"
+            + " || !cidr(self.network.podCIDR).containsIP(self.controlPlane.endpoint.vip)))",
+    message =
+        "controlPlane.endpoint.vip must be a free address on the home network, not inside"
+            + " network.serviceCIDR (the apiserver's Service IP is its first address) or"
+            + " network.podCIDR",
+    fieldPath = ".controlPlane.endpoint.vip")
+@ValidationRule(
     value = "self.nodes.exists(n, 'master' in n.roles)",
     message = "at least one node must have the master role",
     fieldPath = ".nodes")
@@ -40,6 +52,7 @@ public class HomeClusterSpec {
           + " kube-scheduler, kube-proxy, coredns) are pulled from; point it at a mirror if needed.")
   @Default(DEFAULT_IMAGE_REPOSITORY)
   @Size(max = 253)
+  @Pattern(ImageReferences.REPOSITORY)
   private String imageRepository = DEFAULT_IMAGE_REPOSITORY;
 
   @JsonPropertyDescription(

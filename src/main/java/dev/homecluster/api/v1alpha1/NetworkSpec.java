@@ -14,10 +14,21 @@ public class NetworkSpec {
   public static final String DEFAULT_SERVICE_CIDR = "10.96.0.0/12";
   public static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
-  @JsonPropertyDescription("Pod network (flannel), in CIDR notation.")
+  @JsonPropertyDescription(
+      "Pod network (flannel), in CIDR notation. Each node gets a /24 of it (IPv6: a /64), so it"
+          + " needs a range per node: /8 to /24 (IPv6: /48 to /64).")
   @Default(DEFAULT_POD_CIDR)
   @Size(max = 49)
   @ValidationRule(value = "isCIDR(self)", message = "must be a CIDR such as 10.244.0.0/16")
+  @ValidationRule(
+      value =
+          "!isCIDR(self) || (cidr(self).ip().family() == 4"
+              + " ? cidr(self).prefixLength() >= 8 && cidr(self).prefixLength() <= 24"
+              + " : cidr(self).prefixLength() >= 48 && cidr(self).prefixLength() <= 64)",
+      message =
+          "must be an IPv4 range from /8 to /24 or an IPv6 range from /48 to /64: the"
+              + " controller-manager gives each node a /24 (IPv6: /64) of it and allows at most"
+              + " 16 bits between the two")
   private String podCIDR = DEFAULT_POD_CIDR;
 
   @JsonPropertyDescription(

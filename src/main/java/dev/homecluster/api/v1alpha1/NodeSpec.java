@@ -32,6 +32,11 @@ public class NodeSpec {
   @Required
   @Size(min = 2, max = 45)
   @ValidationRule(value = "isIP(self)", message = "must be an IP address")
+  @ValidationRule(
+      value = "!isIP(self) || ip(self).isGlobalUnicast()",
+      message =
+          "must be the machine's unicast address: not 0.0.0.0, ::, loopback, multicast,"
+              + " link-local or broadcast")
   private String address;
 
   @JsonPropertyDescription(

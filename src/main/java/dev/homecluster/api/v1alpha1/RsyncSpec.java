@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,10 +29,19 @@ public class RsyncSpec {
   private List<String> flags = new ArrayList<>(DEFAULT_FLAGS);
 
   @JsonPropertyDescription(
-      "Directory under the export that receives the copy, relative, without '..'.")
+      "Directory under the export that receives the copy, relative, without '..'. Not the"
+          + " export itself and not etcd or .homecluster, the directories the operator keeps"
+          + " there: rsync --delete-after empties whatever else is in the target.")
   @Default("cephfs")
   @Size(min = 1, max = 255)
   @Pattern("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+  @ValidationRule(value = "!self.contains('..')", message = "must not contain '..'")
+  @ValidationRule(
+      value = "!self.matches('^(\\\\./)*(\\\\.|etcd|\\\\.homecluster)(/.*)?$')",
+      message =
+          "must be a directory of its own under the export: not '.', etcd (the etcd snapshots)"
+              + " or .homecluster (the backup jobs' results), which rsync --delete-after would"
+              + " empty")
   private String target = "cephfs";
 
   @JsonPropertyDescription("Seconds after which a run is stopped and counted as failed.")
@@ -42,6 +52,8 @@ public class RsyncSpec {
 
   @JsonPropertyDescription("Image with rsync.")
   @Default(DEFAULT_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String image = DEFAULT_IMAGE;
 
   public String getSchedule() {

@@ -37,6 +37,8 @@ public class ZfsSpec {
 
   @JsonPropertyDescription("Image of the snapshot job; it runs the host's zfs command.")
   @Default(DEFAULT_IMAGE)
+  @Size(max = ImageReferences.MAX_LENGTH)
+  @Pattern(ImageReferences.REFERENCE)
   private String image = DEFAULT_IMAGE;
 
   public String getDataset() {
