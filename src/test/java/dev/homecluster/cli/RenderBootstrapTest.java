@@ -121,7 +121,36 @@ class RenderBootstrapTest {
       assertThat(
               new String(
                   Base64.getDecoder().decode(config.getClientKeyData()), StandardCharsets.UTF_8))
-          .startsWith("-----BEGIN PRIVATE KEY-----");
+          .startsWith("-----BEGIN EC PRIVATE KEY-----");
+    }
+  }
+
+  /**
+   * {@code homecluster operator --kubeconfig auth/admin.conf}: the fabric8 client builds its TLS
+   * key managers from the kubeconfig's client key, which failed for a PKCS#8 EC key ("Invalid DER:
+   * object is not integer"). No server is needed to get that far.
+   */
+  @Test
+  void theOperatorsKubernetesClientReadsEveryKubeconfigWritten() throws Exception {
+    Path dir = bootstrap(Examples.HOME);
+    for (String file : List.of("auth/admin.conf", "etc/kubernetes/admin.conf", "etc/kubernetes/kubelet.conf")) {
+      Config config = Config.fromKubeconfig(read(dir.resolve(file)));
+      javax.net.ssl.KeyManager[] keyManagers = io.fabric8.kubernetes.client.internal.SSLUtils.keyManagers(config);
+      assertThat(keyManagers).as(file).isNotEmpty();
+      javax.net.ssl.X509KeyManager x509 = (javax.net.ssl.X509KeyManager) keyManagers[0];
+      String alias = x509.chooseClientAlias(new String[] {"EC"}, null, null);
+      assertThat(alias).as(file).isNotNull();
+      assertThat(x509.getCertificateChain(alias)[0]).isEqualTo(clientCert(config));
+      assertThat(x509.getPrivateKey(alias).getAlgorithm()).isIn("EC", "ECDSA");
+      assertThat(
+              dev.homecluster.pki.EcKeyPairs.matches(
+                  clientCert(config).getPublicKey(),
+                  Pem.privateKey(new String(Base64.getDecoder().decode(config.getClientKeyData()), StandardCharsets.UTF_8))))
+          .as(file)
+          .isTrue();
+      try (var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
+        assertThat(client.getMasterUrl()).as(file).isNotNull();
+      }
     }
   }
 
