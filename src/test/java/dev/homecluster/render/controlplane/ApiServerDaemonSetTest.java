@@ -34,7 +34,7 @@ class ApiServerDaemonSetTest {
 
   @Test
   void apiServerRunsOnlyOnMasters() {
-    assertThat(template().getSpec().getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/master", ""));
+    assertThat(template().getSpec().getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/control-plane", ""));
     assertThat(template().getSpec().getHostNetwork()).isTrue();
     assertThat(template().getSpec().getPriorityClassName()).isEqualTo("system-cluster-critical");
   }

@@ -34,7 +34,7 @@ class EtcdInstallerDaemonSetTest {
   void runsOnlyOnMastersDespiteTheirTaint() {
     PodSpec pod = daemonSet(home).getSpec().getTemplate().getSpec();
 
-    assertThat(pod.getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/master", ""));
+    assertThat(pod.getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/control-plane", ""));
     assertThat(pod.getTolerations()).containsAll(Placement.controlPlaneTolerations());
   }
 
