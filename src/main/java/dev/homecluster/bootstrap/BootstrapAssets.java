@@ -151,7 +151,7 @@ public final class BootstrapAssets {
     files.add(
         new BootstrapFile(
             "bootstrap-manifests/etcd.yaml",
-            Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, first))));
+            Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, first, etcdMemberFiles(secrets, first)))));
     files.add(
         new BootstrapFile(
             "bootstrap-manifests/kube-apiserver.yaml",
@@ -192,7 +192,7 @@ public final class BootstrapAssets {
             host(
                 nodeRoot,
                 HostPaths.MANIFESTS + "/etcd.yaml",
-                Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, node))));
+                Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, node, etcdMemberFiles(secrets, node)))));
       }
     }
 
@@ -304,11 +304,26 @@ public final class BootstrapAssets {
     return files;
   }
 
+  /**
+   * The member's files as the etcd installer reads them from {@link Names#ETCD_MEMBERS_SECRET}
+   * ({@code ca.crt}, {@code <node>.server.crt}, ...), in {@code EtcdStaticPod.PKI_FILES} order:
+   * what the manifest's hash covers.
+   */
+  private static List<String> etcdMemberFiles(Map<String, Secret> secrets, NodeSpec master) {
+    List<String> contents = new java.util.ArrayList<>();
+    for (String f : dev.homecluster.render.controlplane.EtcdStaticPod.PKI_FILES) {
+      String key = f.equals(Names.CA_CERT_KEY) ? f : Names.etcdMemberKey(master.getName(), f);
+      contents.add(file(secrets, Names.ETCD_MEMBERS_SECRET, key));
+    }
+    return contents;
+  }
+
   private static List<BootstrapFile> etcdPki(
       String root, Map<String, Secret> secrets, NodeSpec master) {
     String node = master.getName();
     return List.of(
-        host(root, HostPaths.ETCD_CA_CERT, file(secrets, Names.ETCD_CA_SECRET, Names.CA_CERT_KEY)),
+        // The members Secret's copy of the etcd CA, as the installer writes it.
+        host(root, HostPaths.ETCD_CA_CERT, file(secrets, Names.ETCD_MEMBERS_SECRET, Names.CA_CERT_KEY)),
         host(
             root,
             HostPaths.ETCD_SERVER_CERT,

@@ -7,6 +7,11 @@
 #   $SECRETS_DIR/ca.crt          -> $PKI_DIR/ca.crt                 (mode 0600)
 #   $SECRETS_DIR/<node>.server.* -> $PKI_DIR/server.crt, server.key (mode 0600)
 #   $SECRETS_DIR/<node>.peer.*   -> $PKI_DIR/peer.crt, peer.key     (mode 0600)
+# The manifest in $SOURCE_DIR carries the placeholder "sha256-of-member-files" in its input-hash
+# annotation; it is replaced by the SHA-256 of this member's five files (ca.crt, server.crt,
+# server.key, peer.crt, peer.key, concatenated), exactly as render --bootstrap computes it. So a
+# member's manifest, and with it etcd, changes only with its own certificates, the etcd CA or the
+# spec, and the first run on a bootstrapped master writes nothing.
 # Every write is atomic (temporary file in the target directory, fsync, rename) and skipped
 # when the content is unchanged, so an unchanged manifest never restarts etcd. Certificates are
 # written before the manifest that uses them. The manifest being replaced is kept in
@@ -82,7 +87,13 @@ sync_once() {
   for f in server.crt server.key peer.crt peer.key; do
     install_file "$SECRETS_DIR/$NODE_NAME.$f" "$PKI_DIR/$f" || return 1
   done
-  install_file "$manifest" "$MANIFESTS_DIR/etcd.yaml" "$BACKUP_DIR/etcd.yaml.bak" || return 1
+  rendered="$BACKUP_DIR/.etcd.yaml.rendered"
+  hash=$(cat "$SECRETS_DIR/ca.crt" "$SECRETS_DIR/$NODE_NAME.server.crt" "$SECRETS_DIR/$NODE_NAME.server.key" \
+      "$SECRETS_DIR/$NODE_NAME.peer.crt" "$SECRETS_DIR/$NODE_NAME.peer.key" | sha256sum | cut -d' ' -f1) || return 1
+  [ ${#hash} -eq 64 ] || { log "cannot hash this member's files"; return 1; }
+  (umask 077 && sed "s/sha256-of-member-files/$hash/" "$manifest" > "$rendered") || return 1
+  install_file "$rendered" "$MANIFESTS_DIR/etcd.yaml" "$BACKUP_DIR/etcd.yaml.bak" || return 1
+  rm -f "$rendered"
 }
 
 case "${1:-loop}" in

@@ -55,11 +55,14 @@ public final class EtcdInstallerDaemonSet implements Component {
 
   private static ConfigMap configMap(RenderContext ctx) {
     Map<String, String> data = new TreeMap<>();
-    String hash = ctx.runtimeInput(Names.RUNTIME_SECRETS_HASH, "");
+    // No run-time input here: the installer fills in the hash of the files it installs, so the
+    // first reconcile (which knows the Secrets' hash) changes no manifest.
     for (NodeSpec master : ctx.masters()) {
       data.put(
           manifestKey(master.getName()),
-          Manifests.toYaml(EtcdStaticPod.forMember(ctx.spec(), master, ctx.masters(), hash)));
+          Manifests.toYaml(
+              EtcdStaticPod.forMember(
+                  ctx.spec(), ctx.clusterName(), master, ctx.masters(), EtcdStaticPod.MEMBER_FILES_HASH_PLACEHOLDER)));
     }
     data.put(SCRIPT, PodScript.text(SCRIPT));
     return new ConfigMapBuilder()
