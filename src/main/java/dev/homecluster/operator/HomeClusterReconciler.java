@@ -351,10 +351,9 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
 
     void run(ValidationResult validation) {
       long t0 = System.nanoTime();
-      String secretsHash = generateSecrets();
+      Map<String, String> runtimeInputs = new TreeMap<>(generateSecrets());
       long t1 = System.nanoTime();
-      RenderResult rendered =
-          renderer.render(new RenderContext(cluster, Map.of(Names.RUNTIME_SECRETS_HASH, secretsHash)));
+      RenderResult rendered = renderer.render(new RenderContext(cluster, runtimeInputs));
       long t2 = System.nanoTime();
       applyAll(rendered);
       prune(rendered);
@@ -410,7 +409,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
      * ones before it made (as {@link dev.homecluster.secrets.SecretGenerators#generateAll} does),
      * applies what they return only when all of them succeeded, and hashes the result.
      */
-    private String generateSecrets() {
+    private Map<String, String> generateSecrets() {
       InformerEventSource<HasMetadata, HomeCluster> secrets = informers.forKind(new SecretBuilder().build(), context);
       String name = cluster.getMetadata().getName();
       Map<String, Secret> existing = new TreeMap<>();
@@ -450,7 +449,11 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
                   && generatorNames.contains(s.getMetadata().getLabels().get(Labels.COMPONENT)))
               .toList();
       generatedSecrets = generated;
-      return RuntimeSecretsHash.of(generated);
+      // Each workload's input hash counts the Secrets its volumes name, by name, whatever wrote
+      // them: render --bootstrap labels its Secrets with the component "pki", not a generator.
+      Map<String, String> inputs = new TreeMap<>(RuntimeSecretsHash.perSecret(existing.values()));
+      inputs.put(Names.RUNTIME_SECRETS_HASH, RuntimeSecretsHash.of(generated));
+      return inputs;
     }
 
     private void applyAll(RenderResult rendered) {

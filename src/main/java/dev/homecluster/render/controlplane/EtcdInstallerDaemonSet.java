@@ -94,7 +94,7 @@ public final class EtcdInstallerDaemonSet implements Component {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(Labels.pod(ctx.clusterName(), Names.ETCD_INSTALLER))
-        .withAnnotations(InputHash.annotations(ctx))
+        .withAnnotations(InputHash.annotations(ctx, List.of(Names.ETCD_MEMBERS_SECRET)))
         .endMetadata()
         .withNewSpec()
         .withNodeSelector(Placement.nodesWith(Role.MASTER))
