@@ -31,8 +31,16 @@ import java.util.TreeMap;
  */
 public final class EtcdInstallerDaemonSet implements Component {
   public static final String SCRIPT = "etcd-installer.sh";
-  /** Busybox: sh, cmp, sync FILE, mv and wget are all the installer and its probe need. */
-  public static final String IMAGE = "docker.io/library/busybox:1.37.0";
+  /**
+   * Alpine with sh, cmp, sha256sum, sed, wget, and the kubectl, jq and curl of the one-member-at-a-
+   * time gate (the Lease and the other members' health); the checkpointer's image.
+   */
+  public static final String IMAGE = PodCheckpointerDaemonSet.IMAGE;
+  /** The Lease in kube-system that lets one master at a time change its etcd member. */
+  public static final String LEASE = "etcd-installer";
+
+  private static final String ROLE = "homecluster:etcd-installer";
+  static final ControlPlaneRbac RBAC = new ControlPlaneRbac(Names.ETCD_INSTALLER, List.of(), List.of(ROLE));
   public static final String BACKUP_DIR = "/etc/kubernetes/manifests-backup";
 
   private static final String SOURCE_MOUNT = "/etc/etcd-installer/manifests";
@@ -45,7 +53,40 @@ public final class EtcdInstallerDaemonSet implements Component {
 
   @Override
   public List<HasMetadata> render(RenderContext ctx) {
-    return List.of(configMap(ctx), daemonSet(ctx));
+    List<HasMetadata> objects = new java.util.ArrayList<>(RBAC.objects());
+    objects.add(role());
+    objects.add(configMap(ctx));
+    objects.add(daemonSet(ctx));
+    return objects;
+  }
+
+  /** Exactly its Lease: create (which cannot be limited by name), get and update. */
+  private static HasMetadata role() {
+    return new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+        .withNewMetadata()
+        .withName(ROLE)
+        .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
+        .endMetadata()
+        .withRules(
+            new io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder()
+                .withApiGroups("coordination.k8s.io")
+                .withResources("leases")
+                .withVerbs("create")
+                .build(),
+            new io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder()
+                .withApiGroups("coordination.k8s.io")
+                .withResources("leases")
+                .withResourceNames(LEASE)
+                .withVerbs("get", "update")
+                .build())
+        .build();
+  }
+
+  /** {@code <node>=https://<address>:2379,...} for every master: the members the gate checks. */
+  static String endpoints(RenderContext ctx) {
+    return ctx.masters().stream()
+        .map(m -> m.getName() + "=" + EtcdStaticPod.clientUrl(m))
+        .collect(java.util.stream.Collectors.joining(","));
   }
 
   /** The ConfigMap key of a master's manifest. */
@@ -102,7 +143,7 @@ public final class EtcdInstallerDaemonSet implements Component {
         .withPriorityClassName("system-node-critical")
         // Host network: the readiness probe asks the local etcd, which listens on 127.0.0.1.
         .withHostNetwork(true)
-        .withAutomountServiceAccountToken(false)
+        .withServiceAccountName(RBAC.account())
         .addNewContainer()
         .withName("install")
         .withImage(IMAGE)
@@ -121,6 +162,16 @@ public final class EtcdInstallerDaemonSet implements Component {
         .addNewEnv().withName("PKI_DIR").withValue(EtcdStaticPod.PKI_DIR).endEnv()
         .addNewEnv().withName("BACKUP_DIR").withValue(BACKUP_DIR).endEnv()
         .addNewEnv().withName("INTERVAL").withValue("30").endEnv()
+        .addNewEnv().withName("GATE").withValue("lease").endEnv()
+        .addNewEnv().withName("LEASE_NAME").withValue(LEASE).endEnv()
+        .addNewEnv().withName("NAMESPACE").withValue(Names.CONTROL_PLANE_NAMESPACE).endEnv()
+        .addNewEnv().withName("ETCD_ENDPOINTS").withValue(endpoints(ctx)).endEnv()
+        .addNewEnv()
+        .withName("LOCAL_HEALTH_URL")
+        .withValue("http://127.0.0.1:" + EtcdStaticPod.METRICS_PORT + "/readyz")
+        .endEnv()
+        // The VIP, not the Service IP: kube-proxy may not run yet.
+        .addAllToEnv(ApiEndpoint.of(ctx.spec()).inClusterEnv())
         .withNewReadinessProbe()
         .withNewExec()
         .withCommand(
