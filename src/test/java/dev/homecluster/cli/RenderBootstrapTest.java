@@ -463,6 +463,40 @@ class RenderBootstrapTest {
     assertThat(second).doesNotExist();
   }
 
+  /**
+   * docs/bootstrap.md step 7 ends by pointing the first master's kubelet at the VIP with a sed
+   * command; applied to the rendered kubelet.conf it must name the VIP (which the serving
+   * certificate covers) and change nothing else, or a reboot of the first master alone leaves it
+   * waiting for its own apiserver.
+   */
+  @Test
+  void theDocumentedPivotStepPointsTheFirstMastersKubeletAtTheVip() throws Exception {
+    Path dir = bootstrap(Examples.HOME);
+    String docs = read(Examples.repoRoot().resolve("docs/bootstrap.md"));
+    java.util.regex.Matcher step =
+        java.util.regex.Pattern.compile("sed -i 's#([^#]+)#([^#]+)#' /etc/kubernetes/kubelet.conf").matcher(docs);
+    assertThat(step.find()).as("the kubelet.conf step in docs/bootstrap.md").isTrue();
+    Path kubeletConf = dir.resolve("etc/kubernetes/kubelet.conf");
+    Config before = Config.fromKubeconfig(read(kubeletConf));
+    assertThat(before.getMasterUrl()).isEqualTo(step.group(1) + "/");
+
+    Process sed =
+        new ProcessBuilder("sed", "-i", "s#" + step.group(1) + "#" + step.group(2) + "#", kubeletConf.toString())
+            .redirectErrorStream(true)
+            .start();
+    assertThat(sed.waitFor()).isZero();
+
+    Config after = Config.fromKubeconfig(read(kubeletConf));
+    assertThat(after.getMasterUrl()).isEqualTo("https://192.168.1.100:8443/");
+    assertThat(after.getMasterUrl())
+        .isEqualTo(Config.fromKubeconfig(read(dir.resolve("nodes/master-2/etc/kubernetes/kubelet.conf"))).getMasterUrl());
+    assertThat(after.getClientCertData()).isEqualTo(before.getClientCertData());
+    assertThat(after.getClientKeyData()).isEqualTo(before.getClientKeyData());
+    assertThat(after.getCaCertData()).isEqualTo(before.getCaCertData());
+    X509Certificate serving = Pem.certificate(read(dir.resolve("etc/kubernetes/pki/apiserver.crt")));
+    assertThat(serving.getSubjectAlternativeNames()).anyMatch(san -> san.get(1).equals("192.168.1.100"));
+  }
+
   @Test
   void kubectlReadsEveryKubeconfigWritten() throws Exception {
     boolean kubectl =
