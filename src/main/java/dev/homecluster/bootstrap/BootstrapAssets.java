@@ -41,7 +41,9 @@ import java.util.TreeMap;
  * nodes/NODE/etc/kubernetes/      every other machine's /etc/kubernetes: kubelet.conf,
  *                                 kubelet-config.yaml, pki/ca.crt; masters also pki/etcd/ and
  *                                 manifests/etcd.yaml
- * manifests/NN-COMPONENT.yaml     the full render output: the self-hosted cluster
+ * manifests/NN-COMPONENT.yaml     the full render output: the self-hosted cluster, with the
+ *                                 input hashes of the Secrets written here, as the operator
+ *                                 computes them
  * </pre>
  *
  * <p>The first master's kubelet and the temporary controller-manager and scheduler talk to the
@@ -52,9 +54,8 @@ public final class BootstrapAssets {
   private BootstrapAssets() {}
 
   /** With a new PKI. */
-  public static List<BootstrapFile> build(
-      HomeCluster cluster, RenderResult rendered, Instant now, SecureRandom random) {
-    return build(cluster, rendered, Map.of(), now, random);
+  public static List<BootstrapFile> build(HomeCluster cluster, Instant now, SecureRandom random) {
+    return build(cluster, Map.of(), now, random);
   }
 
   /**
@@ -64,7 +65,6 @@ public final class BootstrapAssets {
    */
   public static List<BootstrapFile> build(
       HomeCluster cluster,
-      RenderResult rendered,
       Map<String, Secret> existing,
       Instant now,
       SecureRandom random) {
@@ -196,8 +196,16 @@ public final class BootstrapAssets {
       }
     }
 
+    // The render output with the run-time inputs the operator will compute from these very
+    // Secrets (each one's hash, by name), so the workloads' input hashes are already what the
+    // operator's first reconcile writes, and it rolls nothing.
+    Map<String, String> runtimeInputs =
+        new TreeMap<>(dev.homecluster.operator.RuntimeSecretsHash.perSecret(secrets.values()));
+    runtimeInputs.put(Names.RUNTIME_SECRETS_HASH, dev.homecluster.operator.RuntimeSecretsHash.of(List.of()));
+    RenderResult withInputs =
+        new dev.homecluster.render.Renderer().render(new dev.homecluster.render.RenderContext(cluster, runtimeInputs));
     int index = 0;
-    for (ComponentOutput output : rendered.components()) {
+    for (ComponentOutput output : withInputs.components()) {
       index++;
       files.add(
           new BootstrapFile(
