@@ -24,8 +24,10 @@ import java.util.TreeMap;
  * manifest and certificates to the host with {@code etcd-installer.sh}, atomically and only when
  * they changed.
  *
- * <p>The ConfigMap holds every master's manifest (key {@code <node>.yaml}) and the script; the
- * pod mounts the {@link Names#ETCD_MEMBERS_SECRET} and picks its own files by {@code NODE_NAME}.
+ * <p>The ConfigMap holds every master's manifest (key {@code <node>.yaml}) and the script. Each
+ * master has its own DaemonSet ({@link #daemonSetName}), pinned to it, whose pod mounts only that
+ * master's manifest and, of {@link Names#ETCD_MEMBERS_SECRET}, only {@code ca.crt} and that
+ * master's four files: no installer holds another member's private keys.
  * A rolling update goes one master at a time and waits until the new etcd answers {@code
  * /readyz}, so a certificate renewal never restarts two members at once.
  */
@@ -40,6 +42,8 @@ public final class EtcdInstallerDaemonSet implements Component {
   public static final String LEASE = "etcd-installer";
 
   private static final String ROLE = "homecluster:etcd-installer";
+  /** Tells the masters' DaemonSets' pods apart: the master each one installs. */
+  public static final String MEMBER_LABEL = "homecluster.dev/etcd-member";
   static final ControlPlaneRbac RBAC = new ControlPlaneRbac(Names.ETCD_INSTALLER, List.of(), List.of(ROLE));
   public static final String BACKUP_DIR = "/etc/kubernetes/manifests-backup";
 
@@ -56,7 +60,9 @@ public final class EtcdInstallerDaemonSet implements Component {
     List<HasMetadata> objects = new java.util.ArrayList<>(RBAC.objects());
     objects.add(role());
     objects.add(configMap(ctx));
-    objects.add(daemonSet(ctx));
+    for (NodeSpec master : ctx.masters()) {
+      objects.add(daemonSet(ctx, master));
+    }
     return objects;
   }
 
@@ -115,15 +121,36 @@ public final class EtcdInstallerDaemonSet implements Component {
         .build();
   }
 
-  private static DaemonSet daemonSet(RenderContext ctx) {
+  /** The installer of one master: {@code etcd-installer-<node>}. */
+  public static String daemonSetName(String nodeName) {
+    return Names.ETCD_INSTALLER + "-" + nodeName;
+  }
+
+  /**
+   * One DaemonSet per master, pinned to it, so that each pod mounts only its own master's keys
+   * (the Secret's items) and manifest, never another member's private keys.
+   */
+  private static DaemonSet daemonSet(RenderContext ctx, NodeSpec master) {
+    String node = master.getName();
+    Map<String, String> selector = new TreeMap<>(Labels.selector(ctx.clusterName(), Names.ETCD_INSTALLER));
+    selector.put(MEMBER_LABEL, node);
+    Map<String, String> podLabels = new TreeMap<>(Labels.pod(ctx.clusterName(), Names.ETCD_INSTALLER));
+    podLabels.put(MEMBER_LABEL, node);
+    Map<String, String> nodeSelector = new TreeMap<>(Placement.nodesWith(Role.MASTER));
+    nodeSelector.putAll(Placement.node(node));
+    List<io.fabric8.kubernetes.api.model.KeyToPath> keys = new java.util.ArrayList<>();
+    keys.add(item(Names.CA_CERT_KEY));
+    for (String f : List.of("server.crt", "server.key", "peer.crt", "peer.key")) {
+      keys.add(item(Names.etcdMemberKey(node, f)));
+    }
     return new DaemonSetBuilder()
         .withNewMetadata()
-        .withName(Names.ETCD_INSTALLER)
+        .withName(daemonSetName(node))
         .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
         .endMetadata()
         .withNewSpec()
         .withNewSelector()
-        .withMatchLabels(Labels.selector(ctx.clusterName(), Names.ETCD_INSTALLER))
+        .withMatchLabels(selector)
         .endSelector()
         .withMinReadySeconds(10)
         .withNewUpdateStrategy()
@@ -134,11 +161,11 @@ public final class EtcdInstallerDaemonSet implements Component {
         .endUpdateStrategy()
         .withNewTemplate()
         .withNewMetadata()
-        .withLabels(Labels.pod(ctx.clusterName(), Names.ETCD_INSTALLER))
+        .withLabels(podLabels)
         .withAnnotations(InputHash.annotations(ctx, List.of(Names.ETCD_MEMBERS_SECRET)))
         .endMetadata()
         .withNewSpec()
-        .withNodeSelector(Placement.nodesWith(Role.MASTER))
+        .withNodeSelector(nodeSelector)
         .withTolerations(Placement.controlPlaneTolerations())
         .withPriorityClassName("system-node-critical")
         // Host network: the readiness probe asks the local etcd, which listens on 127.0.0.1.
@@ -196,12 +223,14 @@ public final class EtcdInstallerDaemonSet implements Component {
         .withName("source")
         .withNewConfigMap()
         .withName(Names.ETCD_INSTALLER)
+        .withItems(item(manifestKey(node)), item(SCRIPT))
         .endConfigMap()
         .endVolume()
         .addNewVolume()
         .withName("members")
         .withNewSecret()
         .withSecretName(Names.ETCD_MEMBERS_SECRET)
+        .withItems(keys)
         .withDefaultMode(0400)
         .endSecret()
         .endVolume()
@@ -212,5 +241,9 @@ public final class EtcdInstallerDaemonSet implements Component {
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  private static io.fabric8.kubernetes.api.model.KeyToPath item(String key) {
+    return new io.fabric8.kubernetes.api.model.KeyToPathBuilder().withKey(key).withPath(key).build();
   }
 }

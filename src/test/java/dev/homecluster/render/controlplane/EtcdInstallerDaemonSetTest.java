@@ -23,7 +23,32 @@ class EtcdInstallerDaemonSetTest {
   private final List<HasMetadata> home = Rendered.component(Examples.HOME, Names.ETCD_INSTALLER);
 
   private DaemonSet daemonSet(List<HasMetadata> objects) {
-    return Rendered.find(objects, DaemonSet.class, Names.ETCD_INSTALLER);
+    return Rendered.find(objects, DaemonSet.class, EtcdInstallerDaemonSet.daemonSetName("master-1"));
+  }
+
+  @Test
+  void eachMastersInstallerRunsOnlyThereAndMountsOnlyItsOwnEtcdKeys() {
+    List<DaemonSet> installers = home.stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast).toList();
+    assertThat(installers).extracting(d -> d.getMetadata().getName())
+        .containsExactly("etcd-installer-master-1", "etcd-installer-master-2", "etcd-installer-master-3");
+    for (DaemonSet ds : installers) {
+      String node = ds.getMetadata().getName().substring("etcd-installer-".length());
+      PodSpec pod = ds.getSpec().getTemplate().getSpec();
+      assertThat(pod.getNodeSelector())
+          .containsEntry("kubernetes.io/hostname", node)
+          .containsEntry("node-role.kubernetes.io/control-plane", "");
+      var secret = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow().getSecret();
+      assertThat(secret.getItems()).extracting(i -> i.getKey())
+          .containsExactly("ca.crt", node + ".server.crt", node + ".server.key", node + ".peer.crt", node + ".peer.key");
+      assertThat(secret.getItems()).allSatisfy(i -> assertThat(i.getPath()).isEqualTo(i.getKey()));
+      var configMap = pod.getVolumes().stream().filter(v -> v.getConfigMap() != null).findFirst().orElseThrow().getConfigMap();
+      assertThat(configMap.getItems()).extracting(i -> i.getKey()).containsExactly(node + ".yaml", EtcdInstallerDaemonSet.SCRIPT);
+      // The selectors of the three DaemonSets never match each other's pods.
+      assertThat(ds.getSpec().getSelector().getMatchLabels()).containsEntry(EtcdInstallerDaemonSet.MEMBER_LABEL, node);
+      assertThat(ds.getSpec().getTemplate().getMetadata().getLabels())
+          .containsAllEntriesOf(ds.getSpec().getSelector().getMatchLabels())
+          .containsEntry("app.kubernetes.io/name", Names.ETCD_INSTALLER);
+    }
   }
 
   private ConfigMap configMap(List<HasMetadata> objects) {
@@ -34,7 +59,8 @@ class EtcdInstallerDaemonSetTest {
   void runsOnlyOnMastersDespiteTheirTaint() {
     PodSpec pod = daemonSet(home).getSpec().getTemplate().getSpec();
 
-    assertThat(pod.getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/control-plane", ""));
+    assertThat(pod.getNodeSelector())
+        .isEqualTo(Map.of("node-role.kubernetes.io/control-plane", "", "kubernetes.io/hostname", "master-1"));
     assertThat(pod.getTolerations()).containsAll(Placement.controlPlaneTolerations());
   }
 
