@@ -41,7 +41,9 @@ import java.util.TreeMap;
  * nodes/NODE/etc/kubernetes/      every other machine's /etc/kubernetes: kubelet.conf,
  *                                 kubelet-config.yaml, pki/ca.crt; masters also pki/etcd/ and
  *                                 manifests/etcd.yaml
- * manifests/NN-COMPONENT.yaml     the full render output: the self-hosted cluster
+ * manifests/NN-COMPONENT.yaml     the full render output: the self-hosted cluster, with the
+ *                                 input hashes of the Secrets written here, as the operator
+ *                                 computes them
  * </pre>
  *
  * <p>The first master's kubelet and the temporary controller-manager and scheduler talk to the
@@ -52,9 +54,8 @@ public final class BootstrapAssets {
   private BootstrapAssets() {}
 
   /** With a new PKI. */
-  public static List<BootstrapFile> build(
-      HomeCluster cluster, RenderResult rendered, Instant now, SecureRandom random) {
-    return build(cluster, rendered, Map.of(), now, random);
+  public static List<BootstrapFile> build(HomeCluster cluster, Instant now, SecureRandom random) {
+    return build(cluster, Map.of(), now, random);
   }
 
   /**
@@ -64,7 +65,6 @@ public final class BootstrapAssets {
    */
   public static List<BootstrapFile> build(
       HomeCluster cluster,
-      RenderResult rendered,
       Map<String, Secret> existing,
       Instant now,
       SecureRandom random) {
@@ -151,7 +151,7 @@ public final class BootstrapAssets {
     files.add(
         new BootstrapFile(
             "bootstrap-manifests/etcd.yaml",
-            Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, first))));
+            Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, first, etcdMemberFiles(secrets, first)))));
     files.add(
         new BootstrapFile(
             "bootstrap-manifests/kube-apiserver.yaml",
@@ -192,12 +192,20 @@ public final class BootstrapAssets {
             host(
                 nodeRoot,
                 HostPaths.MANIFESTS + "/etcd.yaml",
-                Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, node))));
+                Manifests.toYaml(BootstrapEtcdPod.build(clusterName, spec, node, etcdMemberFiles(secrets, node)))));
       }
     }
 
+    // The render output with the run-time inputs the operator will compute from these very
+    // Secrets (each one's hash, by name), so the workloads' input hashes are already what the
+    // operator's first reconcile writes, and it rolls nothing.
+    Map<String, String> runtimeInputs =
+        new TreeMap<>(dev.homecluster.operator.RuntimeSecretsHash.perSecret(secrets.values()));
+    runtimeInputs.put(Names.RUNTIME_SECRETS_HASH, dev.homecluster.operator.RuntimeSecretsHash.of(List.of()));
+    RenderResult withInputs =
+        new dev.homecluster.render.Renderer().render(new dev.homecluster.render.RenderContext(cluster, runtimeInputs));
     int index = 0;
-    for (ComponentOutput output : rendered.components()) {
+    for (ComponentOutput output : withInputs.components()) {
       index++;
       files.add(
           new BootstrapFile(
@@ -304,11 +312,26 @@ public final class BootstrapAssets {
     return files;
   }
 
+  /**
+   * The member's files as the etcd installer reads them from {@link Names#ETCD_MEMBERS_SECRET}
+   * ({@code ca.crt}, {@code <node>.server.crt}, ...), in {@code EtcdStaticPod.PKI_FILES} order:
+   * what the manifest's hash covers.
+   */
+  private static List<String> etcdMemberFiles(Map<String, Secret> secrets, NodeSpec master) {
+    List<String> contents = new java.util.ArrayList<>();
+    for (String f : dev.homecluster.render.controlplane.EtcdStaticPod.PKI_FILES) {
+      String key = f.equals(Names.CA_CERT_KEY) ? f : Names.etcdMemberKey(master.getName(), f);
+      contents.add(file(secrets, Names.ETCD_MEMBERS_SECRET, key));
+    }
+    return contents;
+  }
+
   private static List<BootstrapFile> etcdPki(
       String root, Map<String, Secret> secrets, NodeSpec master) {
     String node = master.getName();
     return List.of(
-        host(root, HostPaths.ETCD_CA_CERT, file(secrets, Names.ETCD_CA_SECRET, Names.CA_CERT_KEY)),
+        // The members Secret's copy of the etcd CA, as the installer writes it.
+        host(root, HostPaths.ETCD_CA_CERT, file(secrets, Names.ETCD_MEMBERS_SECRET, Names.CA_CERT_KEY)),
         host(
             root,
             HostPaths.ETCD_SERVER_CERT,

@@ -1,6 +1,7 @@
 package dev.homecluster.bootstrap;
 
 import dev.homecluster.pki.IssuedCertificate;
+import dev.homecluster.pki.Pem;
 import dev.homecluster.yaml.Manifests;
 import io.fabric8.kubernetes.api.model.Config;
 import io.fabric8.kubernetes.api.model.ConfigBuilder;
@@ -9,7 +10,8 @@ import java.util.Base64;
 
 /**
  * A kubeconfig with one cluster, one user authenticated by a client certificate embedded in it, and
- * one current context. It holds a private key: write it 0600.
+ * one current context. It holds a private key (SEC1, {@code EC PRIVATE KEY}, which both kubectl
+ * and the fabric8 client read): write it 0600.
  */
 public final class Kubeconfig {
   private Kubeconfig() {}
@@ -39,7 +41,9 @@ public final class Kubeconfig {
             .withName(user)
             .withNewUser()
             .withClientCertificateData(base64(client.certificatePem()))
-            .withClientKeyData(base64(client.privateKeyPem()))
+            // SEC1, not PKCS#8: the fabric8 client the operator uses reads only this form of an
+            // EC key.
+            .withClientKeyData(base64(Pem.encodeTraditional(client.privateKey())))
             .endUser()
             .endUser()
             .addNewContext()

@@ -68,9 +68,30 @@ public final class Main implements Runnable {
     return cli;
   }
 
-  private static String describe(Exception ex) {
+  /**
+   * The exception's message followed by each cause's, {@code <message>: caused by <message>...}:
+   * clients wrap the one useful line (fabric8's "An error has occurred." hides "Invalid DER: ..."
+   * in its cause). A cause whose message only repeats its wrapper's is skipped; a blank message is
+   * replaced by the exception's class name. One line, never a stack trace.
+   */
+  static String describe(Throwable ex) {
+    java.util.List<String> messages = new java.util.ArrayList<>();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable t = ex; t != null && seen.add(t); t = t.getCause()) {
+      // new Wrapper(cause) takes cause.toString() as its message: let the cause speak instead.
+      boolean wrapperOnly = t.getCause() != null && String.valueOf(t.getCause()).equals(t.getMessage());
+      String message = message(t);
+      if (wrapperOnly || (!messages.isEmpty() && messages.get(messages.size() - 1).contains(message))) {
+        continue;
+      }
+      messages.add(message);
+    }
+    return String.join(": caused by ", messages).replace('\n', ' ');
+  }
+
+  private static String message(Throwable ex) {
     String message = ex.getMessage();
-    return message == null || message.isBlank() ? ex.getClass().getSimpleName() : message;
+    return message == null || message.isBlank() ? ex.getClass().getSimpleName() : message.strip();
   }
 
   @Override

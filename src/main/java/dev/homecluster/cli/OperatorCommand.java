@@ -47,6 +47,13 @@ public final class OperatorCommand implements Callable<Integer> {
       defaultValue = "PT10M")
   Duration resync;
 
+  @Option(
+      names = "--kubeconfig",
+      paramLabel = "FILE",
+      description = "Kubeconfig of the cluster to manage, such as auth/admin.conf from render --bootstrap."
+          + " Default: $KUBECONFIG, ~/.kube/config or the in-cluster service account.")
+  java.io.File kubeconfig;
+
   @Override
   public Integer call() throws InterruptedException {
     String namespace = System.getenv().getOrDefault("POD_NAMESPACE", leaseNamespace);
@@ -58,8 +65,14 @@ public final class OperatorCommand implements Callable<Integer> {
             .withExitOnFatalError(true);
     options = leaderElection ? options.withLeaderElection(namespace, identity) : options;
     // The JDK HTTP client: no Vert.x event loops, a smaller footprint for a small operator.
-    KubernetesClient client =
-        new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).build();
+    KubernetesClientBuilder builder = new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory());
+    if (kubeconfig != null) {
+      if (!kubeconfig.isFile()) {
+        throw new IllegalArgumentException(kubeconfig + ": no such file");
+      }
+      builder.withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(kubeconfig));
+    }
+    KubernetesClient client = builder.build();
     HomeClusterOperator operator = new HomeClusterOperator(client, options).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -95,14 +95,14 @@ public final class RenderCommand implements Callable<Integer> {
     }
     RenderResult rendered = new Renderer().render(RenderContext.of(cluster));
     if (bootstrap) {
-      return writeBootstrap(cluster, rendered);
+      return writeBootstrap(cluster);
     }
     spec.commandLine().getOut().print(Manifests.toYaml(rendered.objects()));
     spec.commandLine().getOut().flush();
     return 0;
   }
 
-  private int writeBootstrap(HomeCluster cluster, RenderResult rendered) {
+  private int writeBootstrap(HomeCluster cluster) {
     Map<String, Secret> existing = Map.of();
     if (reuseSecrets != null) {
       try {
@@ -114,7 +114,7 @@ public final class RenderCommand implements Callable<Integer> {
     }
     List<BootstrapFile> files;
     try {
-      files = BootstrapAssets.build(cluster, rendered, existing, Instant.now(), new SecureRandom());
+      files = BootstrapAssets.build(cluster, existing, Instant.now(), new SecureRandom());
     } catch (PkiException e) {
       spec.commandLine().getErr().println("homecluster: " + e.getMessage());
       return Main.EXIT_USAGE;

@@ -399,10 +399,9 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
 
     void run(ValidationResult validation) {
       long t0 = System.nanoTime();
-      String secretsHash = generateSecrets();
+      Map<String, String> runtimeInputs = new TreeMap<>(generateSecrets());
       long t1 = System.nanoTime();
-      RenderResult rendered =
-          renderer.render(new RenderContext(cluster, Map.of(Names.RUNTIME_SECRETS_HASH, secretsHash)));
+      RenderResult rendered = renderer.render(new RenderContext(cluster, runtimeInputs));
       long t2 = System.nanoTime();
       applyAll(rendered);
       prune(rendered);
@@ -465,7 +464,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
      * signed by a key that was not stored is written); only a renewal of an existing one replaces
      * it.
      */
-    private String generateSecrets() {
+    private Map<String, String> generateSecrets() {
       InformerEventSource<HasMetadata, HomeCluster> secrets = informers.forKind(new SecretBuilder().build(), context);
       String name = cluster.getMetadata().getName();
       Map<String, Secret> existing = new TreeMap<>();
@@ -528,7 +527,11 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
                   && generatorNames.contains(s.getMetadata().getLabels().get(Labels.COMPONENT)))
               .toList();
       generatedSecrets = generated;
-      return RuntimeSecretsHash.of(generated);
+      // Each workload's input hash counts the Secrets its volumes name, by name, whatever wrote
+      // them: render --bootstrap labels its Secrets with the component "pki", not a generator.
+      Map<String, String> inputs = new TreeMap<>(RuntimeSecretsHash.perSecret(existing.values()));
+      inputs.put(Names.RUNTIME_SECRETS_HASH, RuntimeSecretsHash.of(generated));
+      return inputs;
     }
 
     /**

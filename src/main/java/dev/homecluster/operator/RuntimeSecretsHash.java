@@ -53,6 +53,20 @@ public final class RuntimeSecretsHash {
     return HexFormat.of().formatHex(digest.digest());
   }
 
+  /**
+   * The run-time inputs {@code Names.runtimeSecretHash(name)}: each Secret's own hash, by name,
+   * whatever its labels say about who wrote it.
+   */
+  public static Map<String, String> perSecret(Collection<Secret> secrets) {
+    Map<String, String> inputs = new TreeMap<>();
+    for (Secret secret : secrets) {
+      inputs.put(
+          dev.homecluster.render.Names.runtimeSecretHash(secret.getMetadata().getName()),
+          of(java.util.List.of(secret)));
+    }
+    return inputs;
+  }
+
   private static void update(MessageDigest digest, String value) {
     byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
     // Length-prefixed, so ("ab","c") and ("a","bc") differ.

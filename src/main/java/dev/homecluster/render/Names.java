@@ -163,6 +163,14 @@ public final class Names {
    */
   public static final String RUNTIME_SECRETS_HASH = "secrets-hash";
 
+  /**
+   * The run-time input holding one Secret's content hash, by the Secret's name: a workload's
+   * input hash counts exactly the Secrets its volumes name, whatever wrote them.
+   */
+  public static String runtimeSecretHash(String secretName) {
+    return "secret-hash/" + secretName;
+  }
+
   /** Annotation that marks a pod template for the pod checkpointer. */
   public static final String CHECKPOINT_ANNOTATION = "checkpointer.homecluster.dev/checkpoint";
 

@@ -13,9 +13,14 @@ public final class Placement {
 
   private Placement() {}
 
-  /** The role label of a node: {@code node-role.kubernetes.io/<role>}. */
+  /**
+   * The role label of a node: {@code node-role.kubernetes.io/<role>}, except that masters are
+   * {@code node-role.kubernetes.io/control-plane}, the label Kubernetes uses since 1.24 (the API
+   * server warns about selectors on the deprecated {@code node-role.kubernetes.io/master}). The
+   * spec keeps the word "master" as the role's name.
+   */
   public static String roleLabel(Role role) {
-    return Labels.NODE_ROLE_PREFIX + role.value();
+    return role == Role.MASTER ? CONTROL_PLANE_TAINT_KEY : Labels.NODE_ROLE_PREFIX + role.value();
   }
 
   /** Selects the nodes holding a role (the operator labels them, see the node-roles component). */

@@ -86,7 +86,7 @@ public record FakeNode(
     labels.put("beta.kubernetes.io/os", "linux");
     labels.put("beta.kubernetes.io/arch", "amd64");
     for (Role role : roles) {
-      labels.put("node-role.kubernetes.io/" + role.value(), "");
+      labels.put(dev.homecluster.render.Placement.roleLabel(role), "");
     }
     Map<String, Quantity> resources = new TreeMap<>();
     resources.put("cpu", cpu);

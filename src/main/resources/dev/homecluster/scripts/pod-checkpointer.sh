@@ -3,16 +3,24 @@
 # kube-apiserver) in the kubelet's manifests directory, so that after a full power cycle the
 # kubelet can start the apiserver before any API exists to tell it to.
 #
-# The copy is inert while the real pod runs: it begins with an init container that waits until
-# none of the pod's ports has been listened on for $GRACE seconds. After a power cycle nothing
-# listens, so the copy starts and serves the API; once the real pod is back (Running, but unable
-# to bind its port), the copy is removed and the real pod takes over; when the real pod is Ready
-# the copy is written again, inert.
+# The copy is inert while the real pod runs: it declares no ports (so no host port for which the
+# kubelet would refuse the real pod) and begins with an init container that waits until none of
+# the real pod's ports has been listened on for $GRACE seconds. After a power cycle nothing
+# listens, so the copy starts and serves the API; once this node's kubelet has started the real
+# pod's container since this boot and after the copy's, the copy is removed and the real pod
+# takes over; when the real pod is Ready the copy is written again, inert.
+#
+# The API: with the pod's ServiceAccount (token and CA files), first at $KUBERNETES_SERVICE_HOST
+# (the renderer sets it to the VIP), then at this node's own apiserver, https://$HOST_IP:
+# $APISERVER_PORT, which after a power cut is the copy itself and needs neither keepalived,
+# HAProxy nor kube-proxy. $KUBECONFIG, when set, is used instead.
 #
 # Decisions are made on files only, so they can be tested without a cluster:
 #   $INPUT_DIR/pods.json                 the API's pods on this node (absent: API unreachable)
 #   $INPUT_DIR/secrets/<name>.json       Secrets the checkpointed pods mount
 #   $INPUT_DIR/configmaps/<name>.json    ConfigMaps the checkpointed pods mount
+#   $PROC_DIR/stat                       this node's boot time (btime)
+#   $PROC_NET_DIR/tcp, tcp6              which ports this node listens on
 # and write only:
 #   $MANIFESTS_DIR/<name>.checkpoint.yaml          the static pod (JSON, which YAML includes)
 #   $CHECKPOINT_DIR/<name>/volumes/<volume>/...    its Secret and ConfigMap files (0600)
@@ -33,6 +41,8 @@ IMAGE="${IMAGE:-docker.io/alpine/k8s:1.34.2}"
 GRACE="${GRACE:-30}"
 INTERVAL="${INTERVAL:-10}"
 PROC_NET_DIR="${PROC_NET_DIR:-/proc/net}"
+PROC_DIR="${PROC_DIR:-/proc}"
+SA_DIR="${SA_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}"
 KUBECTL="${KUBECTL:-kubectl}"
 SELF="$0"
 MIRROR_ANNOTATION="kubernetes.io/config.mirror"
@@ -71,8 +81,13 @@ parents() {
     | select((.metadata.annotations // {})[$mirror] == null)' "$INPUT_DIR/pods.json"
 }
 
+# The copy's name: the owner's (a DaemonSet's), else the pod's. It becomes a file and a directory
+# name on the host, so anything but a DNS label (a "/", "..", a newline, capitals) is refused:
+# prints nothing and fails.
 checkpoint_name() {
-  jq -r '((.metadata.ownerReferences // [])[0].name) // .metadata.name'
+  jq -r '((.metadata.ownerReferences // [])[0].name) // .metadata.name
+    | if type == "string" and test("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$") then . else error("bad name") end' \
+    2>/dev/null
 }
 
 # Secret and ConfigMap sources of a pod's volumes, one per line: VOLUME KIND NAME ITEMS-JSON.
@@ -148,7 +163,10 @@ static_pod() {
               | if (.secret or .configMap or .projected) then hostvol else . end]
             + [{name: "pod-checkpointer", hostPath: {path: $dir, type: "Directory"}}]
           | .containers = [.containers[]
-              | .volumeMounts = [(.volumeMounts // [])[] | select(.name as $n | $dropped | index($n) | not)]]
+              | .volumeMounts = [(.volumeMounts // [])[] | select(.name as $n | $dropped | index($n) | not)]
+              # No ports: under hostNetwork each is defaulted to a hostPort, and the kubelet
+              # refuses whichever of the copy and the real pod comes second (NodePorts).
+              | del(.ports)]
           | .initContainers = [{
               name: "wait-for-free-ports",
               image: $image,
@@ -171,7 +189,10 @@ sync_pods() {
   keep=" "
   parents > "$INPUT_DIR/.parents" || return 1
   while read -r pod; do
-    name=$(printf '%s' "$pod" | checkpoint_name)
+    if ! name=$(printf '%s' "$pod" | checkpoint_name) || [ -z "$name" ]; then
+      log "refusing to checkpoint a pod whose owner or pod name is not a DNS label"
+      continue
+    fi
     keep="$keep$name "
     manifest="$MANIFESTS_DIR/$name.checkpoint.yaml"
     state=$(printf '%s' "$pod" | jq -r '
@@ -181,9 +202,9 @@ sync_pods() {
       else (.status.phase // "Unknown") end')
     if [ "$state" = ready ]; then
       checkpoint "$pod" "$name" "$manifest"
-    elif [ "$state" = running ] && [ -f "$manifest" ] && copy_serving "$name"; then
-      # The real pod is back but cannot bind while the copy serves: hand over.
-      rm -f "$manifest" && log "removed $manifest: the real pod is running again"
+    elif [ -f "$manifest" ] && node_runs_real_pod "$pod" "$name"; then
+      # This boot's kubelet started the real pod after the copy, which serves: hand over.
+      rm -f "$manifest" && log "removed $manifest: the kubelet started the real pod after the copy"
     fi
   done < "$INPUT_DIR/.parents"
   # Copies whose pod the API no longer places on this node.
@@ -201,13 +222,41 @@ sync_pods() {
   done
 }
 
-# True when the mirror pod of the copy NAME runs (its init container finished: it serves).
-copy_serving() {
-  jq -e --arg of "$CHECKPOINT_OF" --arg name "$1" --arg mirror "$MIRROR_ANNOTATION" '
-    [.items[]
-     | select((.metadata.annotations // {})[$mirror] != null)
-     | select((.metadata.labels // {})[$of] == $name)
-     | select(.status.phase == "Running")] | length > 0' "$INPUT_DIR/pods.json" > /dev/null
+# This node's boot time, seconds since the epoch.
+boot_time() {
+  awk '$1 == "btime" { print $2; found = 1 } END { exit found ? 0 : 1 }' "$PROC_DIR/stat"
+}
+
+# node_runs_real_pod POD NAME: true only on evidence that this node, since its last boot, runs
+# the copy NAME and has started the real POD's container after it. The API's status alone is not
+# enough: right after a power cut it still shows what the kubelet reported before the cut
+# (Running, even Ready), so every time counted here must be after this node's boot time, which a
+# report from before the cut cannot be. Needed, all of:
+#   - the copy's mirror pod reports its first container running since this boot (the copy got
+#     past its port wait: it serves);
+#   - the real pod reports a start of its first container (running now, or a terminated attempt,
+#     as when it could not bind the copy's port) at or after the copy's start;
+#   - one of the real pod's ports is listened on, here, now (the copy serves: removing it makes
+#     room for the real pod, and never removes a copy that stood by doing nothing).
+node_runs_real_pod() {
+  nr_pod="$1" nr_name="$2"
+  nr_boot=$(boot_time) || { log "cannot read this node's boot time; no hand-over"; return 1; }
+  nr_ports=$(printf '%s' "$nr_pod" | jq -r '[.spec.containers[].ports // [] | .[].containerPort] | map(tostring) | join(" ")')
+  [ -n "$nr_ports" ] || return 1
+  # shellcheck disable=SC2086
+  listening $nr_ports || return 1
+  printf '%s' "$nr_pod" | jq -e --slurpfile pods "$INPUT_DIR/pods.json" --argjson boot "$nr_boot" \
+      --arg of "$CHECKPOINT_OF" --arg name "$nr_name" --arg mirror "$MIRROR_ANNOTATION" '
+    def t: if type == "string" then (sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601) else null end;
+    ([$pods[0].items[]
+      | select((.metadata.annotations // {})[$mirror] != null)
+      | select((.metadata.labels // {})[$of] == $name)
+      | ((.status.containerStatuses // [])[0].state.running.startedAt | t)
+      | select(. != null and . >= $boot)] | max) as $copy
+    | ((.status.containerStatuses // [])[0] // {}
+       | [.state.running.startedAt, .state.terminated.startedAt, .lastState.terminated.startedAt]
+       | map(t) | map(select(. != null))) as $real
+    | $copy != null and ([$real[] | select(. >= $copy)] | length > 0)' > /dev/null
 }
 
 checkpoint() {
@@ -234,10 +283,83 @@ EOF
   write_atomic "$manifest" < "$INPUT_DIR/.manifest"
 }
 
+# https://HOST:PORT, with an IPv6 address in brackets.
+url() {
+  case "$1" in
+    *:*) echo "https://[$1]:$2" ;;
+    *) echo "https://$1:$2" ;;
+  esac
+}
+
+# The API servers to try, in order, one per line: the VIP, then this node's own apiserver.
+# "default" when $KUBECONFIG is set: its own server is used.
+api_servers() {
+  [ -z "${KUBECONFIG:-}" ] || { echo default; return 0; }
+  if [ -n "${KUBERNETES_SERVICE_HOST:-}" ]; then
+    url "$KUBERNETES_SERVICE_HOST" "${KUBERNETES_SERVICE_PORT:-443}"
+  fi
+  if [ -n "${HOST_IP:-}" ] && [ -n "${APISERVER_PORT:-}" ]; then
+    url "$HOST_IP" "$APISERVER_PORT"
+  fi
+}
+
+# The kubeconfig kubectl uses: $KUBECONFIG, else one written from the ServiceAccount's files.
+# kubectl falls back to its in-cluster config only when no flag touches the client config; with
+# --request-timeout or --server it dials localhost:8080 instead. The token is named by file, so
+# the kubelet's refreshes of it are picked up.
+kubeconfig() {
+  if [ -n "${KUBECONFIG:-}" ]; then
+    echo "$KUBECONFIG"
+    return 0
+  fi
+  kc="$INPUT_DIR/kubeconfig"
+  write_atomic "$kc" 2>/dev/null <<KUBECONFIG_END || return 1
+apiVersion: v1
+kind: Config
+clusters:
+- name: cluster
+  cluster:
+    server: https://kubernetes.invalid
+    certificate-authority: $SA_DIR/ca.crt
+users:
+- name: pod-checkpointer
+  user:
+    tokenFile: $SA_DIR/token
+contexts:
+- name: pod-checkpointer
+  context:
+    cluster: cluster
+    user: pod-checkpointer
+    namespace: $NAMESPACE
+current-context: pod-checkpointer
+KUBECONFIG_END
+  echo "$kc"
+}
+
+# kube SERVER ARGS...: kubectl against SERVER ("default": the kubeconfig's own).
+kube() {
+  kb_server="$1"
+  shift
+  if [ "$kb_server" = default ]; then
+    "$KUBECTL" --kubeconfig "$KUBE_CONFIG" --request-timeout=10s "$@"
+  else
+    "$KUBECTL" --kubeconfig "$KUBE_CONFIG" --server "$kb_server" --request-timeout=10s "$@"
+  fi
+}
+
 fetch() {
   mkdir -p "$INPUT_DIR/secrets" "$INPUT_DIR/configmaps" || return 1
-  if ! "$KUBECTL" get pods -n "$NAMESPACE" --field-selector "spec.nodeName=$NODE_NAME" \
-      -o json --request-timeout=10s > "$INPUT_DIR/.pods.json"; then
+  KUBE_CONFIG=$(kubeconfig) || { log "cannot write a kubeconfig in $INPUT_DIR"; return 1; }
+  server=""
+  for candidate in $(api_servers); do
+    if kube "$candidate" get pods -n "$NAMESPACE" --field-selector "spec.nodeName=$NODE_NAME" \
+        -o json > "$INPUT_DIR/.pods.json"; then
+      server="$candidate"
+      break
+    fi
+    log "cannot list pods at $candidate"
+  done
+  if [ -z "$server" ]; then
     rm -f "$INPUT_DIR/pods.json" "$INPUT_DIR/.pods.json"
     log "cannot list pods; the API is unreachable"
     return 0
@@ -246,7 +368,10 @@ fetch() {
   parents | volume_sources | while IFS="$TAB" read -r volume kind source items; do
     resource=secret
     [ "$kind" = configmaps ] && resource=configmap
-    if "$KUBECTL" get "$resource" "$source" -n "$NAMESPACE" -o json --request-timeout=10s \
+    case "$source" in
+      */* | *..* | "") log "refusing $resource name $source"; continue ;;
+    esac
+    if kube "$server" get "$resource" "$source" -n "$NAMESPACE" -o json \
         > "$INPUT_DIR/$kind/.$source.json"; then
       mv -f "$INPUT_DIR/$kind/.$source.json" "$INPUT_DIR/$kind/$source.json"
     else

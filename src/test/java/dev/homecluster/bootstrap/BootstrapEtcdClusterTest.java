@@ -39,6 +39,9 @@ class BootstrapEtcdClusterTest {
     assumeTrue(onPath("etcd") && onPath("etcdctl"), "etcd/etcdctl are not installed; skipping");
     assumeTrue(bindable("127.0.0.11"), "cannot bind 127.0.0.11 (no Linux loopback /8); skipping");
     HomeCluster cluster = Examples.load(Examples.HOME);
+    // The rendered flags depend on etcd's version (3.6 feature gates, 3.4 experimental flags):
+    // render for the binary that runs them.
+    cluster.getSpec().getControlPlane().getEtcd().setVersion(etcdVersion() + "-0");
     List<NodeSpec> masters = ClusterCertificates.masters(cluster.getSpec());
     for (int i = 0; i < masters.size(); i++) {
       masters.get(i).setAddress("127.0.0." + (11 + i));
@@ -58,7 +61,7 @@ class BootstrapEtcdClusterTest {
         }
         List<String> command = new ArrayList<>();
         for (String arg :
-            BootstrapEtcdPod.build("home", cluster.getSpec(), master)
+            BootstrapEtcdPod.build("home", cluster.getSpec(), master, memberFiles(pki))
                 .getSpec()
                 .getContainers()
                 .get(0)
@@ -164,5 +167,20 @@ class BootstrapEtcdClusterTest {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  private static List<String> memberFiles(Path pki) throws IOException {
+    List<String> contents = new ArrayList<>();
+    for (String f : dev.homecluster.render.controlplane.EtcdStaticPod.PKI_FILES) {
+      contents.add(Files.readString(pki.resolve(f)));
+    }
+    return contents;
+  }
+
+  private static String etcdVersion() throws Exception {
+    Process p = new ProcessBuilder("etcd", "--version").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(10, TimeUnit.SECONDS);
+    return out.lines().filter(l -> l.startsWith("etcd Version:")).findFirst().orElseThrow().split(":")[1].trim();
   }
 }

@@ -69,6 +69,59 @@ class CliTest {
     assertThat(invalidCorpus().count()).isGreaterThanOrEqualTo(20);
   }
 
+  /**
+   * A kubeconfig whose client key fabric8 cannot read (PKCS#8 EC, as render wrote before): the
+   * client's "An error has occurred." alone told nothing; the cause must be on the same line.
+   */
+  @Test
+  void operatorFailurePrintsItsCauseChainOnOneLine(@TempDir Path dir) throws IOException {
+    java.time.Instant now = java.time.Instant.now();
+    java.security.SecureRandom random = new java.security.SecureRandom();
+    var ca = dev.homecluster.pki.CertificateAuthority.create("ca", now, java.time.Duration.ofDays(1), random);
+    var client =
+        ca.issue(dev.homecluster.pki.CertificateProfile.client("admin", "system:masters"), now, java.time.Duration.ofDays(1), random);
+    java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+    Path kubeconfig = dir.resolve("admin.conf");
+    Files.writeString(
+        kubeconfig,
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1', certificate-authority-data: "
+                + b64.encodeToString(ca.certificatePem().getBytes()) + "}}]",
+            "users: [{name: u, user: {client-certificate-data: " + b64.encodeToString(client.certificatePem().getBytes())
+                + ", client-key-data: " + b64.encodeToString(client.privateKeyPem().getBytes()) + "}}]",
+            "contexts: [{name: u@c, context: {cluster: c, user: u}}]",
+            "current-context: u@c",
+            ""));
+
+    Result result =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(60),
+            () -> run("operator", "--kubeconfig", kubeconfig.toString(), "--http-port", "-1"));
+
+    assertThat(result.code()).isNotZero();
+    assertThat(result.err().lines()).singleElement().asString()
+        .startsWith("homecluster: ")
+        .contains(": caused by ")
+        .contains("Invalid DER");
+    assertThat(result.err()).doesNotContain("\tat ");
+  }
+
+  @Test
+  void describeJoinsEveryCauseAndSkipsRepeats() {
+    Exception chain =
+        new IllegalStateException(
+            "An error has occurred.",
+            new java.io.UncheckedIOException(new java.io.IOException("Invalid DER: object is not integer")));
+
+    assertThat(Main.describe(chain))
+        .isEqualTo("An error has occurred.: caused by Invalid DER: object is not integer");
+    assertThat(Main.describe(new RuntimeException((String) null, new IllegalArgumentException("bad\nport"))))
+        .isEqualTo("RuntimeException: caused by bad port");
+  }
+
   @Test
   void missingFileIsOneLineAndExitTwo() {
     Result result = run("render", "-f", "/nonexistent/home.yaml");

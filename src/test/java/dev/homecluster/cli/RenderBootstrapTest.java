@@ -121,7 +121,36 @@ class RenderBootstrapTest {
       assertThat(
               new String(
                   Base64.getDecoder().decode(config.getClientKeyData()), StandardCharsets.UTF_8))
-          .startsWith("-----BEGIN PRIVATE KEY-----");
+          .startsWith("-----BEGIN EC PRIVATE KEY-----");
+    }
+  }
+
+  /**
+   * {@code homecluster operator --kubeconfig auth/admin.conf}: the fabric8 client builds its TLS
+   * key managers from the kubeconfig's client key, which failed for a PKCS#8 EC key ("Invalid DER:
+   * object is not integer"). No server is needed to get that far.
+   */
+  @Test
+  void theOperatorsKubernetesClientReadsEveryKubeconfigWritten() throws Exception {
+    Path dir = bootstrap(Examples.HOME);
+    for (String file : List.of("auth/admin.conf", "etc/kubernetes/admin.conf", "etc/kubernetes/kubelet.conf")) {
+      Config config = Config.fromKubeconfig(read(dir.resolve(file)));
+      javax.net.ssl.KeyManager[] keyManagers = io.fabric8.kubernetes.client.internal.SSLUtils.keyManagers(config);
+      assertThat(keyManagers).as(file).isNotEmpty();
+      javax.net.ssl.X509KeyManager x509 = (javax.net.ssl.X509KeyManager) keyManagers[0];
+      String alias = x509.chooseClientAlias(new String[] {"EC"}, null, null);
+      assertThat(alias).as(file).isNotNull();
+      assertThat(x509.getCertificateChain(alias)[0]).isEqualTo(clientCert(config));
+      assertThat(x509.getPrivateKey(alias).getAlgorithm()).isIn("EC", "ECDSA");
+      assertThat(
+              dev.homecluster.pki.EcKeyPairs.matches(
+                  clientCert(config).getPublicKey(),
+                  Pem.privateKey(new String(Base64.getDecoder().decode(config.getClientKeyData()), StandardCharsets.UTF_8))))
+          .as(file)
+          .isTrue();
+      try (var client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build()) {
+        assertThat(client.getMasterUrl()).as(file).isNotNull();
+      }
     }
   }
 
@@ -264,15 +293,34 @@ class RenderBootstrapTest {
   }
 
   @Test
-  void manifestsHoldExactlyTheRenderOutput() {
+  void manifestsHoldTheRenderOutputWithTheInputHashesTheOperatorComputesFromTheSecretsWritten() {
     Path dir = bootstrap(Examples.HOME);
     Run render = run("render", "-f", Examples.path(Examples.HOME).toString());
 
     StringBuilder all = new StringBuilder();
     list(dir.resolve("manifests"))
         .forEach(f -> all.append(read(dir.resolve("manifests").resolve(f))));
-    assertThat(all.toString()).isEqualTo(render.out());
+    // Only the input-hash annotations differ from plain render (which has no Secrets to hash).
+    java.util.function.Function<String, String> withoutHashes =
+        yaml -> yaml.replaceAll("homecluster.dev/input-hash: .*", "homecluster.dev/input-hash: X");
+    assertThat(withoutHashes.apply(all.toString())).isEqualTo(withoutHashes.apply(render.out()));
     assertThat(list(dir.resolve("manifests"))).first().isEqualTo("01-node-roles.yaml");
+
+    // What the operator's first reconcile renders, given these Secrets as kubectl stored them
+    // (labelled "pki", not by a generator): the same workloads, so it rolls none of them.
+    List<Secret> stored = new ArrayList<>();
+    for (String f : list(dir.resolve("secrets"))) {
+      stored.add(Serialization.unmarshal(read(dir.resolve("secrets").resolve(f)), Secret.class));
+    }
+    java.util.Map<String, String> inputs = new java.util.TreeMap<>(dev.homecluster.operator.RuntimeSecretsHash.perSecret(stored));
+    inputs.put(dev.homecluster.render.Names.RUNTIME_SECRETS_HASH, "first-reconcile");
+    String operatorRender =
+        dev.homecluster.yaml.Manifests.toYaml(
+            new dev.homecluster.render.Renderer()
+                .render(new dev.homecluster.render.RenderContext(Examples.load(Examples.HOME), inputs))
+                .objects());
+    assertThat(all.toString()).isEqualTo(operatorRender);
+    assertThat(all.toString()).doesNotContain("homecluster.dev/input-hash: \"\"");
   }
 
   @Test
@@ -432,6 +480,40 @@ class RenderBootstrapTest {
     assertThat(run.exit()).isEqualTo(Main.EXIT_USAGE);
     assertThat(run.err()).contains("kube-system/homecluster-ca has no ca.key");
     assertThat(second).doesNotExist();
+  }
+
+  /**
+   * docs/bootstrap.md step 7 ends by pointing the first master's kubelet at the VIP with a sed
+   * command; applied to the rendered kubelet.conf it must name the VIP (which the serving
+   * certificate covers) and change nothing else, or a reboot of the first master alone leaves it
+   * waiting for its own apiserver.
+   */
+  @Test
+  void theDocumentedPivotStepPointsTheFirstMastersKubeletAtTheVip() throws Exception {
+    Path dir = bootstrap(Examples.HOME);
+    String docs = read(Examples.repoRoot().resolve("docs/bootstrap.md"));
+    java.util.regex.Matcher step =
+        java.util.regex.Pattern.compile("sed -i 's#([^#]+)#([^#]+)#' /etc/kubernetes/kubelet.conf").matcher(docs);
+    assertThat(step.find()).as("the kubelet.conf step in docs/bootstrap.md").isTrue();
+    Path kubeletConf = dir.resolve("etc/kubernetes/kubelet.conf");
+    Config before = Config.fromKubeconfig(read(kubeletConf));
+    assertThat(before.getMasterUrl()).isEqualTo(step.group(1) + "/");
+
+    Process sed =
+        new ProcessBuilder("sed", "-i", "s#" + step.group(1) + "#" + step.group(2) + "#", kubeletConf.toString())
+            .redirectErrorStream(true)
+            .start();
+    assertThat(sed.waitFor()).isZero();
+
+    Config after = Config.fromKubeconfig(read(kubeletConf));
+    assertThat(after.getMasterUrl()).isEqualTo("https://192.168.1.100:8443/");
+    assertThat(after.getMasterUrl())
+        .isEqualTo(Config.fromKubeconfig(read(dir.resolve("nodes/master-2/etc/kubernetes/kubelet.conf"))).getMasterUrl());
+    assertThat(after.getClientCertData()).isEqualTo(before.getClientCertData());
+    assertThat(after.getClientKeyData()).isEqualTo(before.getClientKeyData());
+    assertThat(after.getCaCertData()).isEqualTo(before.getCaCertData());
+    X509Certificate serving = Pem.certificate(read(dir.resolve("etc/kubernetes/pki/apiserver.crt")));
+    assertThat(serving.getSubjectAlternativeNames()).anyMatch(san -> san.get(1).equals("192.168.1.100"));
   }
 
   @Test

@@ -20,6 +20,21 @@ class RuntimeSecretsHashTest {
   }
 
   @Test
+  void perSecretHashesEachSecretByNameWhateverItsLabelsSay() {
+    Secret fromBootstrap = secret("homecluster-ca", "ca.crt", "QUFB");
+    fromBootstrap.getMetadata().setLabels(java.util.Map.of("app.kubernetes.io/component", "pki"));
+    Secret fromGenerator = secret("homecluster-ca", "ca.crt", "QUFB");
+    fromGenerator.getMetadata().setLabels(java.util.Map.of("app.kubernetes.io/component", "cluster-ca"));
+
+    assertThat(RuntimeSecretsHash.perSecret(List.of(fromBootstrap)))
+        .isEqualTo(RuntimeSecretsHash.perSecret(List.of(fromGenerator)))
+        .containsEntry("secret-hash/homecluster-ca", RuntimeSecretsHash.of(List.of(fromBootstrap)));
+    assertThat(RuntimeSecretsHash.perSecret(List.of(fromBootstrap, secret("other", "k", "dg=="))))
+        .hasSize(2)
+        .doesNotContainValue(RuntimeSecretsHash.of(List.of()));
+  }
+
+  @Test
   void doesNotDependOnListOrder() {
     Secret a = secret("a", "ca.crt", "QUFB");
     Secret b = secret("b", "tls.crt", "QkJC");

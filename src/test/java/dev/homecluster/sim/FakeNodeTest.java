@@ -58,7 +58,8 @@ class FakeNodeTest {
         .containsEntry("kubernetes.io/hostname", "master-1")
         .containsEntry("kubernetes.io/os", "linux")
         .containsEntry("kubernetes.io/arch", "amd64")
-        .containsEntry("node-role.kubernetes.io/master", "");
+        .containsEntry("node-role.kubernetes.io/control-plane", "")
+        .doesNotContainKey("node-role.kubernetes.io/master");
     assertThat(node.getSpec()).isNull();
     assertThat(node.getStatus().getAddresses())
         .containsExactly(

@@ -131,7 +131,7 @@ class SimulatedClusterIT {
             .endMetadata()
             .withSpec(
                 new PodSpecBuilder(pauseSpec())
-                    .addToNodeSelector("node-role.kubernetes.io/master", "")
+                    .addToNodeSelector("node-role.kubernetes.io/control-plane", "")
                     // As every DaemonSet for masters: they may carry the control-plane taint.
                     .addNewToleration()
                     .withKey("node-role.kubernetes.io/control-plane")

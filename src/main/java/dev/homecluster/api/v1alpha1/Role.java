@@ -20,7 +20,10 @@ public enum Role {
     this.value = value;
   }
 
-  /** The role's name as written in the spec and in {@code node-role.kubernetes.io/<name>}. */
+  /**
+   * The role's name as written in the spec, and in {@code node-role.kubernetes.io/<name>} except
+   * for masters, whose label is {@code node-role.kubernetes.io/control-plane}.
+   */
   public String value() {
     return value;
   }

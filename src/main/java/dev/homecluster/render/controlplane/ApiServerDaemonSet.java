@@ -125,7 +125,7 @@ public final class ApiServerDaemonSet implements Component {
   private static DaemonSet daemonSet(RenderContext ctx) {
     HomeClusterSpec spec = ctx.spec();
     int port = spec.getControlPlane().getApiServerPort();
-    Map<String, String> annotations = new TreeMap<>(InputHash.annotations(ctx));
+    Map<String, String> annotations = new TreeMap<>(InputHash.annotations(ctx, SECRETS));
     annotations.put(Names.CHECKPOINT_ANNOTATION, "true");
     return new DaemonSetBuilder()
         .withNewMetadata()

@@ -22,6 +22,13 @@ import java.util.stream.Collectors;
  * certificate authentication on both, no auto-TLS, an {@code --initial-cluster} naming every
  * master, metrics and health on localhost only, the data on the host.
  *
+ * <p>The only renderer of etcd's manifest: {@code render --bootstrap} writes it to each master
+ * (with {@link #memberFilesHash} of the files it writes next to it), and the etcd installer
+ * DaemonSet writes the same bytes (its ConfigMap holds {@link #MEMBER_FILES_HASH_PLACEHOLDER},
+ * which the installer replaces by the same hash of the files it installs). So the installer's
+ * first run on a bootstrapped master changes nothing, and a member's manifest changes only with
+ * its own certificates, the etcd CA or the spec, never with another Secret.
+ *
  * <p>A static pod cannot mount Secrets; the etcd installer DaemonSet writes the certificates to
  * {@link #PKI_DIR} and this manifest to {@link #MANIFEST_PATH}.
  */
@@ -37,21 +44,50 @@ public final class EtcdStaticPod {
   public static final List<String> PKI_FILES =
       List.of("ca.crt", "server.crt", "server.key", "peer.crt", "peer.key");
 
+  /**
+   * Stands for {@link #memberFilesHash} in the manifests of the installer's ConfigMap; the
+   * installer replaces it with the hash of the files it installs.
+   */
+  public static final String MEMBER_FILES_HASH_PLACEHOLDER = "sha256-of-member-files";
+
   private EtcdStaticPod() {}
+
+  /**
+   * The hash the manifest carries in {@link Names#INPUT_HASH_ANNOTATION}: SHA-256 (lowercase hex)
+   * of this member's files in {@link #PKI_FILES} order, concatenated. A renewed certificate of
+   * this member or a new etcd CA changes it and so restarts this member; nothing else does. The
+   * installer computes it with {@code cat ... | sha256sum} over the same bytes.
+   */
+  public static String memberFilesHash(List<String> contentsInPkiFilesOrder) {
+    if (contentsInPkiFilesOrder.size() != PKI_FILES.size()) {
+      throw new IllegalArgumentException("expected the " + PKI_FILES.size() + " files " + PKI_FILES);
+    }
+    try {
+      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+      for (String content : contentsInPkiFilesOrder) {
+        digest.update(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return java.util.HexFormat.of().formatHex(digest.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
 
   /**
    * The manifest of {@code member}.
    *
    * @param spec the HomeCluster spec
+   * @param clusterName the HomeCluster's name, etcd's {@code --initial-cluster-token}
    * @param member the master this pod runs on
    * @param masters every master, in spec order: all of them form the initial cluster
-   * @param inputHash hash of the generated Secrets, so a certificate change restarts etcd
+   * @param memberFilesHash {@link #memberFilesHash} of this member's files, or {@link
+   *     #MEMBER_FILES_HASH_PLACEHOLDER}
    */
-  public static Pod forMember(HomeClusterSpec spec, NodeSpec member, List<NodeSpec> masters, String inputHash) {
+  public static Pod forMember(
+      HomeClusterSpec spec, String clusterName, NodeSpec member, List<NodeSpec> masters, String memberFilesHash) {
     EtcdSpec etcd = spec.getControlPlane().getEtcd();
-    String host = UrlHost.of(member.getAddress());
     Map<String, String> annotations = new TreeMap<>();
-    annotations.put(Names.INPUT_HASH_ANNOTATION, inputHash);
+    annotations.put(Names.INPUT_HASH_ANNOTATION, memberFilesHash);
     Map<String, String> labels = new TreeMap<>();
     labels.put("component", Names.ETCD);
     labels.put("tier", "control-plane");
@@ -74,7 +110,7 @@ public final class EtcdStaticPod {
         .withName(Names.ETCD)
         .withImage(image(spec))
         .withImagePullPolicy("IfNotPresent")
-        .withCommand(command(etcd, member, host, masters))
+        .withCommand(command(etcd, clusterName, member, masters))
         .withNewResources()
         .addToRequests("cpu", new Quantity("100m"))
         .addToRequests("memory", new Quantity("100Mi"))
@@ -141,7 +177,7 @@ public final class EtcdStaticPod {
     return "https://" + UrlHost.of(master.getAddress()) + ":" + PEER_PORT;
   }
 
-  private static List<String> command(EtcdSpec etcd, NodeSpec member, String host, List<NodeSpec> masters) {
+  private static List<String> command(EtcdSpec etcd, String clusterName, NodeSpec member, List<NodeSpec> masters) {
     String initialCluster =
         masters.stream()
             .map(m -> Names.etcdMemberName(m.getName()) + "=" + peerUrl(m))
@@ -156,6 +192,8 @@ public final class EtcdStaticPod {
     command.add("--initial-advertise-peer-urls=" + peerUrl(member));
     command.add("--initial-cluster=" + initialCluster);
     command.add("--initial-cluster-state=new");
+    // Keeps members of another cluster on the same addresses from joining this one.
+    command.add("--initial-cluster-token=" + clusterName);
     command.add("--listen-metrics-urls=http://127.0.0.1:" + METRICS_PORT);
     command.add("--client-cert-auth=true");
     command.add("--cert-file=" + PKI_DIR + "/server.crt");

@@ -58,7 +58,8 @@ final class LeaderElectedDeployment {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(Labels.pod(ctx.clusterName(), name))
-        .withAnnotations(InputHash.annotations(ctx, kubeconfig.yaml(ctx)))
+        .withAnnotations(
+            InputHash.annotations(ctx, InputHash.mountedSecrets(List.of(), sources), kubeconfig.yaml(ctx)))
         .endMetadata()
         .withNewSpec()
         .withAutomountServiceAccountToken(false)

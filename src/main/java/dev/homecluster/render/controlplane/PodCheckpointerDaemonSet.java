@@ -109,6 +109,18 @@ public final class PodCheckpointerDaemonSet implements Component {
             .endFieldRef()
             .endValueFrom()
             .build());
+    // This node's own apiserver, the second address the script tries: after a power cut the VIP
+    // (keepalived, HAProxy) may not be back, but the checkpointed copy on this node serves here.
+    env.add(
+        new EnvVarBuilder()
+            .withName("HOST_IP")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("status.hostIP")
+            .endFieldRef()
+            .endValueFrom()
+            .build());
+    env.add(value("APISERVER_PORT", String.valueOf(ctx.spec().getControlPlane().getApiServerPort())));
     env.add(value("NAMESPACE", Names.CONTROL_PLANE_NAMESPACE));
     env.add(value("INPUT_DIR", INPUT_DIR));
     env.add(value("MANIFESTS_DIR", EtcdStaticPod.MANIFESTS_DIR));

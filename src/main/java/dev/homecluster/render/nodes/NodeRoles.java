@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Role labels and taints of every node: {@code node-role.kubernetes.io/<role>} for each role, plus
- * {@code node-role.kubernetes.io/control-plane} and its NoSchedule taint on masters.
+ * Role labels and taints of every node: {@code node-role.kubernetes.io/<role>} for each role
+ * ({@code node-role.kubernetes.io/control-plane} for the role "master", see {@link
+ * Placement#roleLabel}), and the control-plane NoSchedule taint on masters.
  *
  * <p>A master that is also a worker (a one-box lab) is not tainted, or nothing else could run.
  * The operator applies these only to Nodes that already exist; it never creates a Node.
@@ -43,9 +44,6 @@ public final class NodeRoles implements Component {
     Map<String, String> labels = new TreeMap<>();
     for (Role role : node.getRoles()) {
       labels.put(Placement.roleLabel(role), "");
-    }
-    if (node.has(Role.MASTER)) {
-      labels.put(Placement.CONTROL_PLANE_TAINT_KEY, "");
     }
     List<Taint> taints = new ArrayList<>();
     if (node.has(Role.MASTER) && !node.has(Role.WORKER)) {

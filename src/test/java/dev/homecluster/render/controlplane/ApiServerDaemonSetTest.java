@@ -34,7 +34,7 @@ class ApiServerDaemonSetTest {
 
   @Test
   void apiServerRunsOnlyOnMasters() {
-    assertThat(template().getSpec().getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/master", ""));
+    assertThat(template().getSpec().getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/control-plane", ""));
     assertThat(template().getSpec().getHostNetwork()).isTrue();
     assertThat(template().getSpec().getPriorityClassName()).isEqualTo("system-cluster-critical");
   }
@@ -113,14 +113,36 @@ class ApiServerDaemonSetTest {
         .allSatisfy(flag -> assertThat(files).contains(flag.substring(flag.indexOf('=') + 1)));
   }
 
-  @Test
-  void rollsOneMasterAtATimeWhenCertificatesChange() {
-    var ctx = new RenderContext(Examples.load(Examples.HOME), Map.of(Names.RUNTIME_SECRETS_HASH, "abc123"));
-    DaemonSet ds = Rendered.find(new ApiServerDaemonSet().render(ctx), DaemonSet.class, Names.KUBE_APISERVER);
+  private static DaemonSet renderedWith(Map<String, String> secretHashes) {
+    Map<String, String> inputs = new java.util.TreeMap<>();
+    inputs.put(Names.RUNTIME_SECRETS_HASH, "all");
+    secretHashes.forEach((name, hash) -> inputs.put(Names.runtimeSecretHash(name), hash));
+    var ctx = new RenderContext(Examples.load(Examples.HOME), inputs);
+    return Rendered.find(new ApiServerDaemonSet().render(ctx), DaemonSet.class, Names.KUBE_APISERVER);
+  }
 
+  private static String inputHash(DaemonSet ds) {
+    return ds.getSpec().getTemplate().getMetadata().getAnnotations().get(Names.INPUT_HASH_ANNOTATION);
+  }
+
+  @Test
+  void rollsOneMasterAtATimeWhenASecretItMountsChangesAndOnlyThen() {
+    Map<String, String> before = new java.util.TreeMap<>();
+    ApiServerDaemonSet.SECRETS.forEach(name -> before.put(name, name + "-v1"));
+    before.put(Names.ETCD_MEMBERS_SECRET, "members-v1");
+    DaemonSet ds = renderedWith(before);
+
+    assertThat(inputHash(ds)).hasSize(16);
     assertThat(ds.getSpec().getTemplate().getMetadata().getAnnotations())
-        .containsEntry(Names.INPUT_HASH_ANNOTATION, "abc123")
         .containsEntry(Names.CHECKPOINT_ANNOTATION, "true");
+    // A renewed serving certificate rolls the apiservers...
+    Map<String, String> renewed = new java.util.TreeMap<>(before);
+    renewed.put(Names.APISERVER_SERVING_SECRET, "serving-v2");
+    assertThat(inputHash(renderedWith(renewed))).isNotEqualTo(inputHash(ds));
+    // ...a renewed etcd member certificate, which they do not mount, does not.
+    Map<String, String> unrelated = new java.util.TreeMap<>(before);
+    unrelated.put(Names.ETCD_MEMBERS_SECRET, "members-v2");
+    assertThat(inputHash(renderedWith(unrelated))).isEqualTo(inputHash(ds));
     assertThat(ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isEqualTo(1);
     assertThat(ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxSurge().getIntVal()).isZero();
   }

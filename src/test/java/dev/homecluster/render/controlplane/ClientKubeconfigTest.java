@@ -108,8 +108,19 @@ class ClientKubeconfigTest {
         .isEqualTo(inputHash(component, home, ""));
   }
 
+  /** Rendered with {@code secretsHash} as the hash of every Secret the pod mounts ("": for Git). */
   private static String inputHash(String component, HomeCluster cluster, String secretsHash) {
-    var ctx = new RenderContext(cluster, Map.of(Names.RUNTIME_SECRETS_HASH, secretsHash));
+    Map<String, String> inputs = new TreeMap<>();
+    if (!secretsHash.isEmpty()) {
+      inputs.put(Names.RUNTIME_SECRETS_HASH, secretsHash);
+      for (String secret : List.of(Names.CLUSTER_CA_SECRET, Names.SERVICE_ACCOUNT_KEY_SECRET,
+          Names.CONTROLLER_MANAGER_CLIENT_SECRET, Names.SCHEDULER_CLIENT_SECRET)) {
+        inputs.put(Names.runtimeSecretHash(secret), secretsHash);
+      }
+      // A Secret neither mounts: never part of their hash.
+      inputs.put(Names.runtimeSecretHash(Names.ETCD_MEMBERS_SECRET), secretsHash + "-members");
+    }
+    var ctx = new RenderContext(cluster, inputs);
     var rendered = component.equals(Names.KUBE_SCHEDULER)
         ? new SchedulerDeployment().render(ctx)
         : new ControllerManagerDeployment().render(ctx);

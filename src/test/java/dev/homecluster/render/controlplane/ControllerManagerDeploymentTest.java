@@ -28,7 +28,7 @@ class ControllerManagerDeploymentTest {
 
     assertThat(kcm.getSpec().getReplicas()).isEqualTo(2);
     assertThat(pod.getContainers().get(0).getCommand()).contains("--leader-elect=true");
-    assertThat(pod.getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/master", ""));
+    assertThat(pod.getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/control-plane", ""));
     assertThat(pod.getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
         .singleElement()
         .satisfies(term -> {

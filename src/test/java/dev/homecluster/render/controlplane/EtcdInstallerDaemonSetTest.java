@@ -23,7 +23,32 @@ class EtcdInstallerDaemonSetTest {
   private final List<HasMetadata> home = Rendered.component(Examples.HOME, Names.ETCD_INSTALLER);
 
   private DaemonSet daemonSet(List<HasMetadata> objects) {
-    return Rendered.find(objects, DaemonSet.class, Names.ETCD_INSTALLER);
+    return Rendered.find(objects, DaemonSet.class, EtcdInstallerDaemonSet.daemonSetName("master-1"));
+  }
+
+  @Test
+  void eachMastersInstallerRunsOnlyThereAndMountsOnlyItsOwnEtcdKeys() {
+    List<DaemonSet> installers = home.stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast).toList();
+    assertThat(installers).extracting(d -> d.getMetadata().getName())
+        .containsExactly("etcd-installer-master-1", "etcd-installer-master-2", "etcd-installer-master-3");
+    for (DaemonSet ds : installers) {
+      String node = ds.getMetadata().getName().substring("etcd-installer-".length());
+      PodSpec pod = ds.getSpec().getTemplate().getSpec();
+      assertThat(pod.getNodeSelector())
+          .containsEntry("kubernetes.io/hostname", node)
+          .containsEntry("node-role.kubernetes.io/control-plane", "");
+      var secret = pod.getVolumes().stream().filter(v -> v.getSecret() != null).findFirst().orElseThrow().getSecret();
+      assertThat(secret.getItems()).extracting(i -> i.getKey())
+          .containsExactly("ca.crt", node + ".server.crt", node + ".server.key", node + ".peer.crt", node + ".peer.key");
+      assertThat(secret.getItems()).allSatisfy(i -> assertThat(i.getPath()).isEqualTo(i.getKey()));
+      var configMap = pod.getVolumes().stream().filter(v -> v.getConfigMap() != null).findFirst().orElseThrow().getConfigMap();
+      assertThat(configMap.getItems()).extracting(i -> i.getKey()).containsExactly(node + ".yaml", EtcdInstallerDaemonSet.SCRIPT);
+      // The selectors of the three DaemonSets never match each other's pods.
+      assertThat(ds.getSpec().getSelector().getMatchLabels()).containsEntry(EtcdInstallerDaemonSet.MEMBER_LABEL, node);
+      assertThat(ds.getSpec().getTemplate().getMetadata().getLabels())
+          .containsAllEntriesOf(ds.getSpec().getSelector().getMatchLabels())
+          .containsEntry("app.kubernetes.io/name", Names.ETCD_INSTALLER);
+    }
   }
 
   private ConfigMap configMap(List<HasMetadata> objects) {
@@ -34,7 +59,8 @@ class EtcdInstallerDaemonSetTest {
   void runsOnlyOnMastersDespiteTheirTaint() {
     PodSpec pod = daemonSet(home).getSpec().getTemplate().getSpec();
 
-    assertThat(pod.getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/master", ""));
+    assertThat(pod.getNodeSelector())
+        .isEqualTo(Map.of("node-role.kubernetes.io/control-plane", "", "kubernetes.io/hostname", "master-1"));
     assertThat(pod.getTolerations()).containsAll(Placement.controlPlaneTolerations());
   }
 
@@ -70,15 +96,21 @@ class EtcdInstallerDaemonSetTest {
   }
 
   @Test
-  void aCertificateChangeRewritesTheManifestsAndRollsOneMasterAtATime() {
-    var ctx = new RenderContext(Examples.load(Examples.HOME), Map.of(Names.RUNTIME_SECRETS_HASH, "hash-2"));
-    List<HasMetadata> objects = new EtcdInstallerDaemonSet().render(ctx);
+  void noRunTimeInputChangesAnEtcdManifestAndTheInstallerRollsOneMasterAtATime() {
+    // render (no run-time input) and the operator's first reconcile (the Secrets' hash) must write
+    // the same manifests, or the first reconcile restarts etcd; each member's hash of its own
+    // files is filled in by the installer.
+    var forGit = new EtcdInstallerDaemonSet().render(RenderContext.of(Examples.load(Examples.HOME)));
+    var atRunTime =
+        new EtcdInstallerDaemonSet()
+            .render(new RenderContext(Examples.load(Examples.HOME), Map.of(Names.RUNTIME_SECRETS_HASH, "hash-2")));
 
-    Pod master1 = Serialization.unmarshal(configMap(objects).getData().get("master-1.yaml"), Pod.class);
-    assertThat(master1.getMetadata().getAnnotations()).containsEntry(Names.INPUT_HASH_ANNOTATION, "hash-2");
-    DaemonSet ds = daemonSet(objects);
-    assertThat(ds.getSpec().getTemplate().getMetadata().getAnnotations())
-        .containsEntry(Names.INPUT_HASH_ANNOTATION, "hash-2");
+    assertThat(configMap(atRunTime).getData()).isEqualTo(configMap(forGit).getData());
+    Pod master1 = Serialization.unmarshal(configMap(atRunTime).getData().get("master-1.yaml"), Pod.class);
+    assertThat(master1.getMetadata().getAnnotations())
+        .containsEntry(Names.INPUT_HASH_ANNOTATION, EtcdStaticPod.MEMBER_FILES_HASH_PLACEHOLDER);
+    assertThat(master1.getSpec().getContainers().get(0).getCommand()).contains("--initial-cluster-token=home");
+    DaemonSet ds = daemonSet(atRunTime);
     assertThat(ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isEqualTo(1);
     // The next master waits until this one's etcd is ready again.
     assertThat(ds.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getExec().getCommand())

@@ -54,6 +54,89 @@ class EtcdInstallerScriptTest {
         "once");
   }
 
+  /**
+   * On each master bootstrapped by {@code render --bootstrap}, the installer (with the rendered
+   * ConfigMap and the bootstrap's members Secret mounted) writes exactly the bootstrap's
+   * etcd.yaml and certificate files: its first run restarts no member.
+   */
+  @Test
+  void theInstallersFirstRunOnABootstrappedMasterWritesTheBootstrapsManifestByteForByte() throws IOException {
+    Path out = root.resolve("bootstrap");
+    java.io.StringWriter err = new java.io.StringWriter();
+    int exit =
+        dev.homecluster.cli.Main.run(
+            new java.io.PrintWriter(new java.io.StringWriter()),
+            new java.io.PrintWriter(err),
+            "render", "--bootstrap", "-f", dev.homecluster.testing.Examples.path(dev.homecluster.testing.Examples.HOME).toString(),
+            "-o", out.toString());
+    assertThat(exit).as(err.toString()).isZero();
+    Path configMap = Files.createDirectories(root.resolve("rendered-configmap"));
+    var rendered =
+        dev.homecluster.testing.Rendered.find(
+            dev.homecluster.testing.Rendered.component(dev.homecluster.testing.Examples.HOME, dev.homecluster.render.Names.ETCD_INSTALLER),
+            io.fabric8.kubernetes.api.model.ConfigMap.class,
+            dev.homecluster.render.Names.ETCD_INSTALLER);
+    for (var entry : rendered.getData().entrySet()) {
+      Files.writeString(configMap.resolve(entry.getKey()), entry.getValue());
+    }
+    Path members = Files.createDirectories(root.resolve("members-secret"));
+    var secret =
+        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+            Files.readString(out.resolve("secrets/" + dev.homecluster.render.Names.ETCD_MEMBERS_SECRET + ".yaml")),
+            io.fabric8.kubernetes.api.model.Secret.class);
+    for (var entry : secret.getData().entrySet()) {
+      Files.write(members.resolve(entry.getKey()), java.util.Base64.getDecoder().decode(entry.getValue()));
+    }
+
+    for (String node : List.of("master-1", "master-2", "master-3")) {
+      Path host = node.equals("master-1") ? out : out.resolve("nodes/" + node);
+      Path bootstrapManifest =
+          node.equals("master-1") ? out.resolve("bootstrap-manifests/etcd.yaml") : host.resolve("etc/kubernetes/manifests/etcd.yaml");
+      Path hostManifests = Files.createDirectories(root.resolve(node + "/manifests"));
+      Files.copy(bootstrapManifest, hostManifests.resolve("etcd.yaml"));
+      Object inode = Files.getAttribute(hostManifests.resolve("etcd.yaml"), "unix:ino");
+
+      ScriptRun run =
+          ScriptRun.run(
+              EtcdInstallerDaemonSet.SCRIPT,
+              Map.of(
+                  "NODE_NAME", node,
+                  "SOURCE_DIR", configMap.toString(),
+                  "SECRETS_DIR", members.toString(),
+                  "MANIFESTS_DIR", hostManifests.toString(),
+                  "PKI_DIR", host.resolve("etc/kubernetes/pki/etcd").toString(),
+                  "BACKUP_DIR", root.resolve(node + "/backup").toString()),
+              "once");
+
+      assertThat(run.exitCode()).as(run.output()).isZero();
+      assertThat(run.output()).as(node).doesNotContain("wrote");
+      assertThat(hostManifests.resolve("etcd.yaml")).as(node).hasSameBinaryContentAs(bootstrapManifest);
+      assertThat(Files.getAttribute(hostManifests.resolve("etcd.yaml"), "unix:ino")).as(node).isEqualTo(inode);
+      assertThat(Files.readString(bootstrapManifest)).contains("--initial-cluster-token=home").doesNotContain("sha256-of-member-files");
+    }
+  }
+
+  @Test
+  void aMembersManifestChangesWithItsOwnCertificatesOnly() throws IOException {
+    Files.writeString(source.resolve("master-1.yaml"), "kind: Pod # hash: sha256-of-member-files\n");
+    Files.writeString(source.resolve("master-2.yaml"), "kind: Pod # hash: sha256-of-member-files\n");
+    assertThat(install("master-1").exitCode()).isZero();
+    String before = Files.readString(manifests.resolve("etcd.yaml"));
+    assertThat(before).matches("kind: Pod # hash: [0-9a-f]{64}\n");
+
+    // Another member's certificate is renewed: master-1 is not touched.
+    Files.writeString(secrets.resolve("master-2.server.crt"), "master-2 server.crt renewed\n");
+    ScriptRun other = install("master-1");
+    assertThat(other.output()).doesNotContain("wrote");
+    assertThat(manifests.resolve("etcd.yaml")).hasContent(before.strip());
+
+    // Its own is: the manifest changes, so the kubelet restarts this member.
+    Files.writeString(secrets.resolve("master-1.peer.crt"), "master-1 peer.crt renewed\n");
+    ScriptRun own = install("master-1");
+    assertThat(own.output()).contains("wrote " + manifests.resolve("etcd.yaml"));
+    assertThat(Files.readString(manifests.resolve("etcd.yaml"))).isNotEqualTo(before);
+  }
+
   @Test
   void writesThisNodesManifestAndCertificatesOnly() throws IOException {
     ScriptRun run = install("master-2");

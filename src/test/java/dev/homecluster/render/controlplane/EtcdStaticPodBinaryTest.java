@@ -101,7 +101,7 @@ class EtcdStaticPodBinaryTest {
     writeCertificates(pki);
 
     List<String> command = new ArrayList<>();
-    for (String arg : EtcdStaticPod.forMember(cluster.getSpec(), member, List.of(member), "").getSpec().getContainers().get(0).getCommand()) {
+    for (String arg : EtcdStaticPod.forMember(cluster.getSpec(), "lab", member, List.of(member), "").getSpec().getContainers().get(0).getCommand()) {
       command.add(arg.replace(EtcdStaticPod.PKI_DIR, pki.toString()));
     }
     command.set(0, etcd.toString());

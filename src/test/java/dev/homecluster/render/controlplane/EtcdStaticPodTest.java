@@ -16,7 +16,7 @@ class EtcdStaticPodTest {
   private final List<NodeSpec> masters = RenderContext.of(home).masters();
 
   private Container etcd(NodeSpec member) {
-    Pod pod = EtcdStaticPod.forMember(home.getSpec(), member, masters, "");
+    Pod pod = EtcdStaticPod.forMember(home.getSpec(), "home", member, masters, "");
     return pod.getSpec().getContainers().get(0);
   }
 
@@ -81,7 +81,7 @@ class EtcdStaticPodTest {
   void keepsItsDataOnTheHostAtTheSpecsDataDir() {
     home.getSpec().getControlPlane().getEtcd().setDataDir("/srv/etcd");
 
-    Pod pod = EtcdStaticPod.forMember(home.getSpec(), masters.get(0), masters, "");
+    Pod pod = EtcdStaticPod.forMember(home.getSpec(), "home", masters.get(0), masters, "");
 
     assertThat(pod.getSpec().getHostNetwork()).isTrue();
     assertThat(pod.getSpec().getPriorityClassName()).isEqualTo("system-node-critical");
@@ -95,7 +95,7 @@ class EtcdStaticPodTest {
   void usesTheEtcdImageFromTheImageRepository() {
     home.getSpec().setImageRepository("mirror.home.lan/k8s");
 
-    Pod pod = EtcdStaticPod.forMember(home.getSpec(), masters.get(0), masters, "");
+    Pod pod = EtcdStaticPod.forMember(home.getSpec(), "home", masters.get(0), masters, "");
 
     assertThat(pod.getSpec().getContainers().get(0).getImage()).isEqualTo("mirror.home.lan/k8s/etcd:3.6.4-0");
   }

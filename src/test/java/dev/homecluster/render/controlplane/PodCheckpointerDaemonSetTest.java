@@ -25,7 +25,7 @@ class PodCheckpointerDaemonSetTest {
   void runsOnlyOnMastersOnTheHostNetwork() {
     PodSpec pod = Rendered.find(home, DaemonSet.class, Names.POD_CHECKPOINTER).getSpec().getTemplate().getSpec();
 
-    assertThat(pod.getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/master", ""));
+    assertThat(pod.getNodeSelector()).isEqualTo(Map.of("node-role.kubernetes.io/control-plane", ""));
     assertThat(pod.getHostNetwork()).isTrue();
     assertThat(pod.getVolumes())
         .filteredOn(v -> v.getHostPath() != null)

@@ -6,15 +6,20 @@ import dev.homecluster.render.Names;
 import dev.homecluster.testing.Examples;
 import dev.homecluster.testing.Rendered;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,15 +42,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PodCheckpointerScriptTest {
   private static final String NODE = "master-1";
+  /** When this node last booted, as its /proc/stat says. */
+  private static final Instant BOOT = Instant.parse("2026-12-01T10:00:00Z");
+  private static final String TCP_HEADER =
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n";
+  /** A listener on 0.0.0.0:6443 (0x192B, state 0A = LISTEN). */
+  private static final String LISTEN_6443 =
+      "   0: 00000000:192B 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0\n";
 
   @TempDir Path root;
   private Path input;
   private Path manifests;
   private Path checkpoints;
   private Path copy;
+  private Path proc;
 
   @BeforeEach
   void dirs() throws IOException {
+    proc = Files.createDirectories(root.resolve("proc/net")).getParent();
+    Files.writeString(proc.resolve("stat"), "cpu  1 2 3 4\nbtime " + BOOT.getEpochSecond() + "\nprocesses 100\n");
+    portListenedOn(false);
     input = Files.createDirectories(root.resolve("input"));
     Files.createDirectories(input.resolve("secrets"));
     Files.createDirectories(input.resolve("configmaps"));
@@ -62,7 +78,14 @@ class PodCheckpointerScriptTest {
         "MANIFESTS_DIR", manifests.toString(),
         "CHECKPOINT_DIR", checkpoints.toString(),
         "IMAGE", PodCheckpointerDaemonSet.IMAGE,
-        "GRACE", "30");
+        "GRACE", "30",
+        "PROC_DIR", proc.toString(),
+        "PROC_NET_DIR", proc.resolve("net").toString());
+  }
+
+  /** What this node's /proc/net/tcp shows: 6443 listened on, or nothing. */
+  private void portListenedOn(boolean listening) throws IOException {
+    Files.writeString(proc.resolve("net/tcp"), TCP_HEADER + (listening ? LISTEN_6443 : ""));
   }
 
   private ScriptRun sync() {
@@ -73,6 +96,14 @@ class PodCheckpointerScriptTest {
 
   /** The rendered apiserver pod template as a pod the DaemonSet placed on master-1. */
   private static Pod apiServerPod(String phase, boolean ready) {
+    return apiServerPod(phase, ready, null);
+  }
+
+  /**
+   * The apiserver pod whose container the kubelet reports started at {@code started} (running
+   * when Ready, else exited, as when it could not bind the copy's port); null: no status.
+   */
+  private static Pod apiServerPod(String phase, boolean ready, Instant started) {
     DaemonSet ds =
         Rendered.find(
             Rendered.component(Examples.HOME, Names.KUBE_APISERVER), DaemonSet.class, Names.KUBE_APISERVER);
@@ -101,12 +132,38 @@ class PodCheckpointerScriptTest {
         .withType("Ready")
         .withStatus(ready ? "True" : "False")
         .endCondition()
+        .withContainerStatuses(containerStatus(Names.KUBE_APISERVER, started, ready))
         .endStatus()
         .build();
   }
 
-  /** The mirror pod the kubelet creates for the checkpointed copy. */
+  private static List<ContainerStatus> containerStatus(String name, Instant started, boolean running) {
+    if (started == null) {
+      return List.of();
+    }
+    ContainerStatusBuilder status = new ContainerStatusBuilder().withName(name).withReady(running);
+    if (running) {
+      status.withNewState().withNewRunning().withStartedAt(started.toString()).endRunning().endState();
+    } else {
+      status
+          .withNewState()
+          .withNewTerminated()
+          .withExitCode(1)
+          .withStartedAt(started.toString())
+          .withFinishedAt(started.plusSeconds(1).toString())
+          .endTerminated()
+          .endState();
+    }
+    return List.of(status.build());
+  }
+
+  /** The mirror pod of the checkpointed copy, standing by (no container started yet). */
   private static Pod mirrorPod(String phase) {
+    return mirrorPod(phase, null);
+  }
+
+  /** The mirror pod the kubelet creates for the checkpointed copy, its container running since {@code started}. */
+  private static Pod mirrorPod(String phase, Instant started) {
     return new PodBuilder()
         .withNewMetadata()
         .withName("kube-apiserver-" + NODE)
@@ -123,6 +180,7 @@ class PodCheckpointerScriptTest {
         .endSpec()
         .withNewStatus()
         .withPhase(phase)
+        .withContainerStatuses(containerStatus("kube-apiserver", started, true))
         .endStatus()
         .build();
   }
@@ -224,6 +282,118 @@ class PodCheckpointerScriptTest {
     assertThat(manifests.resolve("kube-proxy.checkpoint.yaml")).doesNotExist();
   }
 
+  /**
+   * The fake API serves what {@link #dirs} wrote as the checkpointer's input (pods, Secrets,
+   * ConfigMaps), and the input directory is emptied, so only a fetch through kubectl refills it.
+   */
+  private FakeApiServer fakeApi(Path serviceAccount) throws Exception {
+    FakeApiServer api = new FakeApiServer("sa-token-of-the-checkpointer");
+    Files.createDirectories(serviceAccount);
+    Files.writeString(serviceAccount.resolve("token"), "sa-token-of-the-checkpointer");
+    Files.writeString(serviceAccount.resolve("ca.crt"), api.caPem());
+    api.answer(
+        "/api/v1/namespaces/kube-system/pods",
+        Serialization.asJson(new PodListBuilder().withItems(apiServerPod("Running", true), otherPod()).build()));
+    for (String kind : List.of("secrets", "configmaps")) {
+      try (var files = Files.list(input.resolve(kind))) {
+        for (Path file : files.toList()) {
+          String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+          api.answer("/api/v1/namespaces/kube-system/" + kind + "/" + name, Files.readString(file));
+          Files.delete(file);
+        }
+      }
+    }
+    return api;
+  }
+
+  private Map<String, String> fetchEnv(Path serviceAccount, Map<String, String> extra) {
+    Map<String, String> env = new TreeMap<>(env());
+    env.put("SA_DIR", serviceAccount.toString());
+    env.put("HOME", root.resolve("home").toString());
+    env.put("KUBECONFIG", "");
+    env.put("KUBECTL", "kubectl");
+    env.putAll(extra);
+    return env;
+  }
+
+  @Test
+  void fetchReachesTheApiWithTheServiceAccountThroughTheVipUsingTheRealKubectl() throws Exception {
+    Path serviceAccount = root.resolve("serviceaccount");
+    try (FakeApiServer api = fakeApi(serviceAccount)) {
+      Map<String, String> env =
+          fetchEnv(
+              serviceAccount,
+              Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1", "KUBERNETES_SERVICE_PORT", String.valueOf(api.port())));
+
+      ScriptRun run = ScriptRun.run(PodCheckpointerDaemonSet.SCRIPT, env, "fetch");
+
+      assertThat(run.exitCode()).as(run.output()).isZero();
+      assertThat(run.output()).doesNotContain("localhost:8080").doesNotContain("unreachable");
+      assertThat(api.requests)
+          .anyMatch(r -> r.startsWith("GET /api/v1/namespaces/kube-system/pods?fieldSelector=spec.nodeName%3D" + NODE + "&"))
+          .anyMatch(r -> r.startsWith("GET /api/v1/namespaces/kube-system/secrets/" + Names.SERVICE_ACCOUNT_KEY_SECRET + "?"));
+      assertThat(api.unauthorized).as("requests without the ServiceAccount token").isZero();
+      assertThat(Serialization.unmarshal(Files.readString(input.resolve("pods.json")), PodList.class).getItems())
+          .extracting(p -> p.getMetadata().getName())
+          .containsExactly("kube-apiserver-x7k2p", "kube-proxy-abcde");
+      for (String secret : ApiServerDaemonSet.SECRETS) {
+        assertThat(input.resolve("secrets/" + secret + ".json")).as(secret).exists();
+      }
+      // And what it fetched is enough for a copy.
+      sync();
+      assertThat(copy).exists();
+    }
+  }
+
+  @Test
+  void fetchFallsBackToThisNodesOwnApiserverWhenTheVipIsDown() throws Exception {
+    Path serviceAccount = root.resolve("serviceaccount");
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    try (FakeApiServer api = fakeApi(serviceAccount)) {
+      // After a power cut: nothing behind the VIP yet, but this node's own apiserver (the copy)
+      // answers on the node's address.
+      Map<String, String> env =
+          fetchEnv(
+              serviceAccount,
+              Map.of(
+                  "KUBERNETES_SERVICE_HOST", "127.0.0.1",
+                  "KUBERNETES_SERVICE_PORT", String.valueOf(closedPort),
+                  "HOST_IP", "127.0.0.1",
+                  "APISERVER_PORT", String.valueOf(api.port())));
+
+      ScriptRun run = ScriptRun.run(PodCheckpointerDaemonSet.SCRIPT, env, "fetch");
+
+      assertThat(run.exitCode()).as(run.output()).isZero();
+      assertThat(run.output()).contains("cannot list pods at https://127.0.0.1:" + closedPort);
+      assertThat(input.resolve("pods.json")).exists();
+      assertThat(input.resolve("secrets/" + Names.APISERVER_SERVING_SECRET + ".json")).exists();
+    }
+  }
+
+  @Test
+  void fetchWithNoApiAnsweringLeavesNoPodListSoNothingIsRemoved() throws Exception {
+    Path serviceAccount = root.resolve("serviceaccount");
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    try (FakeApiServer api = fakeApi(serviceAccount)) {
+      apiSees(apiServerPod("Running", true));
+      Map<String, String> env =
+          fetchEnv(
+              serviceAccount,
+              Map.of("KUBERNETES_SERVICE_HOST", "127.0.0.1", "KUBERNETES_SERVICE_PORT", String.valueOf(closedPort)));
+
+      ScriptRun run = ScriptRun.run(PodCheckpointerDaemonSet.SCRIPT, env, "fetch");
+
+      assertThat(run.output()).contains("the API is unreachable");
+      assertThat(input.resolve("pods.json")).doesNotExist();
+    }
+  }
+
   @Test
   void doesNotRewriteAnUnchangedCopy() throws IOException {
     apiSees(apiServerPod("Running", true));
@@ -253,21 +423,103 @@ class PodCheckpointerScriptTest {
   }
 
   @Test
-  void handsTheNodeBackToTheRealPodOnceItRunsAgain() throws IOException {
+  void handsTheNodeBackOnceThisBootsKubeletStartedTheRealPodAfterTheServingCopy() throws IOException {
     apiSees(apiServerPod("Running", true));
     sync();
-    // After a power cycle: the copy serves, the real pod is Running but cannot bind its port.
-    apiSees(apiServerPod("Running", false), mirrorPod("Running"));
+    // After a power cycle: the copy serves (6443 listened on, its container started 40 s after
+    // boot); the kubelet started the real pod 50 s later, and it exited: the port was taken.
+    portListenedOn(true);
+    apiSees(apiServerPod("Running", false, BOOT.plusSeconds(90)), mirrorPod("Running", BOOT.plusSeconds(40)));
 
     ScriptRun run = sync();
 
     assertThat(copy).doesNotExist();
-    assertThat(run.output()).contains("real pod is running again");
+    assertThat(run.output()).contains("the kubelet started the real pod after the copy");
 
     // Once the real pod is Ready, the copy is written again, standing by.
-    apiSees(apiServerPod("Running", true));
+    apiSees(apiServerPod("Running", true, BOOT.plusSeconds(200)));
     sync();
     assertThat(copy).exists();
+  }
+
+  @Test
+  void keepsTheCopyWhileTheApiShowsOnlyWhatTheKubeletSaidBeforeThePowerCut() throws IOException {
+    apiSees(apiServerPod("Running", true));
+    sync();
+    portListenedOn(true);
+    // Right after the cut the copy serves, but the real pod's status is the one from before it:
+    // Running, its container started an hour before this boot. The kubelet may well have refused
+    // the real pod since; nothing says it runs.
+    apiSees(apiServerPod("Running", false, BOOT.minusSeconds(3600)), mirrorPod("Running", BOOT.plusSeconds(40)));
+    sync();
+    assertThat(copy).exists();
+
+    // Nor does a mirror pod whose status is from the previous boot count as a serving copy.
+    apiSees(apiServerPod("Running", false, BOOT.minusSeconds(60)), mirrorPod("Running", BOOT.minusSeconds(7200)));
+    sync();
+    assertThat(copy).exists();
+
+    // Even a stale Ready=True only refreshes the copy; it never removes it.
+    apiSees(apiServerPod("Running", true, BOOT.minusSeconds(3600)), mirrorPod("Running", BOOT.plusSeconds(40)));
+    sync();
+    assertThat(copy).exists();
+  }
+
+  @Test
+  void keepsTheCopyWhenNothingListensOnThisNode() throws IOException {
+    apiSees(apiServerPod("Running", true));
+    sync();
+    // The API reports both started since this boot, but this node's own socket table shows no
+    // listener on 6443: the copy does not serve here, so there is nothing to hand over.
+    portListenedOn(false);
+    apiSees(apiServerPod("Running", false, BOOT.plusSeconds(90)), mirrorPod("Running", BOOT.plusSeconds(40)));
+
+    sync();
+
+    assertThat(copy).exists();
+  }
+
+  @Test
+  void theCopyDeclaresNoPortsSoTheKubeletRefusesNeitherItNorTheRealPod() throws IOException {
+    Pod real = apiServerPod("Running", true);
+    // What the API server returns for a host-network pod: each port defaulted to a hostPort.
+    real.getSpec().getContainers().get(0).getPorts().forEach(p -> p.setHostPort(p.getContainerPort()));
+    apiSees(real);
+
+    sync();
+
+    Pod staticPod = Serialization.unmarshal(Files.readString(copy), Pod.class);
+    assertThat(staticPod.getSpec().getContainers()).allSatisfy(c -> assertThat(c.getPorts()).isNullOrEmpty());
+    assertThat(Files.readString(copy)).doesNotContain("hostPort").doesNotContain("containerPort");
+    // The port wait still knows which port to watch.
+    assertThat(staticPod.getSpec().getInitContainers().get(0).getCommand()).endsWith("6443");
+  }
+
+  @Test
+  void refusesOwnerAndPodNamesThatAreNotDnsLabels() throws IOException {
+    for (String bad : List.of("../../../escaped", "kube-apiserver/../../x", "a\nb", "..", "UPPER")) {
+      Pod pod = apiServerPod("Running", true);
+      pod.getMetadata().getOwnerReferences().get(0).setName(bad);
+      apiSees(pod);
+
+      ScriptRun run = sync();
+
+      assertThat(run.output()).as(bad).contains("refusing to checkpoint");
+      try (var files = Files.walk(root)) {
+        assertThat(files.filter(f -> f.getFileName().toString().endsWith(".checkpoint.yaml")))
+            .as(bad)
+            .isEmpty();
+      }
+      // root/etc/kubernetes/manifests/../../../escaped: still inside the temporary directory.
+      assertThat(root.resolve("escaped.checkpoint.yaml")).doesNotExist();
+    }
+    // A pod without an owner and a bad name of its own, too.
+    Pod orphan = apiServerPod("Running", true);
+    orphan.getMetadata().setOwnerReferences(List.of());
+    orphan.getMetadata().setName("../orphan");
+    apiSees(orphan);
+    assertThat(sync().output()).contains("refusing to checkpoint");
+    assertThat(manifests.resolve("../orphan.checkpoint.yaml").normalize()).doesNotExist();
   }
 
   @Test

@@ -29,8 +29,8 @@ class NodeRolesTest {
         .containsExactly("master-1", "master-2", "master-3", "worker-1", "worker-2", "worker-3", "backup-1");
     Node master = nodes.get(0);
     assertThat(master.getMetadata().getLabels())
-        .containsKeys("node-role.kubernetes.io/master", "node-role.kubernetes.io/control-plane")
-        .doesNotContainKey("node-role.kubernetes.io/worker");
+        .containsKey("node-role.kubernetes.io/control-plane")
+        .doesNotContainKeys("node-role.kubernetes.io/worker", "node-role.kubernetes.io/master");
     assertThat(master.getSpec().getTaints())
         .singleElement()
         .satisfies(t -> {
@@ -47,8 +47,8 @@ class NodeRolesTest {
     List<Node> nodes = render(Examples.load(Examples.ONE_BOX_LAB));
 
     assertThat(nodes).singleElement().satisfies(n -> {
-      assertThat(n.getMetadata().getLabels()).containsKeys(
-          "node-role.kubernetes.io/master", "node-role.kubernetes.io/worker", "node-role.kubernetes.io/backup");
+      assertThat(n.getMetadata().getLabels()).containsOnlyKeys(
+          "node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/worker", "node-role.kubernetes.io/backup");
       assertThat(n.getSpec()).isNull();
     });
   }
