@@ -7,8 +7,15 @@
 #   SOURCE_DIR        the CephFS volume, mounted read-only        (/source)
 #   BACKUP_DIR        the NFS export                               (/backup)
 #   TARGET            directory under BACKUP_DIR for the copy      (cephfs)
+#   MANAGED_DIRS      top-level directories of BACKUP_DIR that others write, which TARGET may
+#                     neither be nor lie in                         (etcd .homecluster)
 #   RSYNC             rsync binary                                  (rsync)
 #   TERMINATION_LOG   where Kubernetes reads the termination message (/dev/termination-log)
+#
+# TARGET is refused (exit 2, nothing copied) when it is empty, absolute, has a '..', names
+# BACKUP_DIR itself ('.', './', './/.') or is or lies in one of MANAGED_DIRS: the flags usually
+# carry --delete-after, which would delete the etcd snapshots or the results next to the copy.
+# The operator's validation refuses such a target first; this is the last line of defence.
 #
 # An empty source over a backup that has files is refused (exit 3): with --delete-after it would
 # empty the copy, which is what a wrongly provisioned or unmounted CephFS volume looks like.
@@ -24,6 +31,7 @@ set -u
 SOURCE_DIR=${SOURCE_DIR:-/source}
 BACKUP_DIR=${BACKUP_DIR:-/backup}
 TARGET=${TARGET:-cephfs}
+MANAGED_DIRS=${MANAGED_DIRS:-etcd .homecluster}
 RSYNC=${RSYNC:-rsync}
 TERMINATION_LOG=${TERMINATION_LOG:-/dev/termination-log}
 
@@ -36,6 +44,32 @@ trap 'rm -rf "$work"' EXIT
 case "$TARGET" in
   ''|/*|*..*) echo "backup-rsync: TARGET must be a relative path without '..', got '$TARGET'" >&2; exit 2 ;;
 esac
+# TARGET without empty and '.' segments: what rsync will write into. Its first segment decides
+# whether it is, or lies in, a managed directory.
+set -f
+normalised=""
+old_ifs=$IFS
+IFS=/
+for segment in $TARGET; do
+  case "$segment" in
+    ''|.) ;;
+    *) normalised="${normalised:+$normalised/}$segment" ;;
+  esac
+done
+IFS=$old_ifs
+set +f
+if [ -z "$normalised" ]; then
+  echo "backup-rsync: TARGET '$TARGET' is the export itself, refusing to mirror over every backup in it" >&2
+  exit 2
+fi
+for managed in $MANAGED_DIRS; do
+  case "$normalised" in
+    "$managed"|"$managed"/*)
+      echo "backup-rsync: TARGET '$TARGET' is or lies in '$managed', which the operator manages; refusing" >&2
+      exit 2 ;;
+  esac
+done
+TARGET=$normalised
 
 mkdir -p "$BACKUP_DIR/$TARGET" "$BACKUP_DIR/.homecluster"
 mkdir_rc=$?

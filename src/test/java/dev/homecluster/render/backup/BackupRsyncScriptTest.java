@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,13 +32,17 @@ class BackupRsyncScriptTest {
   }
 
   private ScriptProcess.Result run(Path from, String... flags) {
+    return runInto("cephfs", from, flags);
+  }
+
+  private ScriptProcess.Result runInto(String target, Path from, String... flags) {
     return ScriptProcess.run(
         tmp,
         RsyncCronJob.SCRIPT,
         Map.of(
             "SOURCE_DIR", from.toString(),
             "BACKUP_DIR", backup.toString(),
-            "TARGET", "cephfs",
+            "TARGET", target,
             "TERMINATION_LOG", terminationLog.toString()),
         flags);
   }
@@ -160,5 +165,44 @@ class BackupRsyncScriptTest {
     ScriptProcess.Result result = run(source, "-a", "--delete-after");
 
     assertThat(result.exitCode()).as(result.output()).isZero();
+  }
+
+  /**
+   * With --delete-after, a target that is the export or holds the etcd snapshots or the results
+   * would delete them. The script refuses such targets however they are spelled, even if
+   * validation were bypassed, and touches nothing.
+   */
+  @Test
+  void refusesTargetsThatWouldMirrorOverTheExportOrWhatTheOperatorManages() throws IOException {
+    Files.writeString(source.resolve("photo.jpg"), "precious");
+    Path etcd = Files.createDirectories(backup.resolve("etcd"));
+    Files.writeString(etcd.resolve("etcd-20261101T000000Z.db"), "snapshot");
+    Path results = Files.createDirectories(backup.resolve(".homecluster"));
+    Files.writeString(results.resolve("rsync-last.json"), "{}");
+    Files.writeString(backup.resolve("notes.txt"), "mine");
+
+    for (String target :
+        List.of(".", "./", ".//.", "etcd", "./etcd/", "etcd//old", ".homecluster", "./.homecluster/x")) {
+      ScriptProcess.Result result = runInto(target, source, "-a", "--delete-after");
+
+      assertThat(result.exitCode()).as(target + ": " + result.output()).isEqualTo(2);
+      assertThat(result.output()).as(target).contains("TARGET '" + target + "'");
+    }
+
+    assertThat(etcd.resolve("etcd-20261101T000000Z.db")).hasContent("snapshot");
+    assertThat(results.resolve("rsync-last.json")).hasContent("{}");
+    assertThat(backup.resolve("notes.txt")).hasContent("mine");
+    assertThat(backup.resolve("photo.jpg")).doesNotExist();
+    assertThat(etcd.resolve("photo.jpg")).doesNotExist();
+  }
+
+  @Test
+  void aTargetNamedLikeAManagedDirectoryDeeperDownIsAnOrdinaryTarget() throws IOException {
+    Files.writeString(source.resolve("photo.jpg"), "precious");
+
+    ScriptProcess.Result result = runInto("./copies//etcd/", source, "-a", "--delete-after");
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    assertThat(backup.resolve("copies/etcd/photo.jpg")).hasContent("precious");
   }
 }
