@@ -17,6 +17,12 @@
 # carry --delete-after, which would delete the etcd snapshots or the results next to the copy.
 # The operator's validation refuses such a target first; this is the last line of defence.
 #
+# The receiving side runs with --fake-super (-M--fake-super: the receiver only, as this is a local
+# copy): the export squashes every client user to one uid (all_squash), so rsync cannot chown
+# there. It stores each file's owner, group, mode, device numbers and non-user xattrs in the
+# extended attribute user.rsync.%stat (and friends) instead, which NFS 4.2 carries. A restore
+# reads them back with "rsync -aHAX --fake-super -M--super <backup>/ <destination>/" as root.
+#
 # An empty source over a backup that has files is refused (exit 3): with --delete-after it would
 # empty the copy, which is what a wrongly provisioned or unmounted CephFS volume looks like.
 #
@@ -82,7 +88,7 @@ elif [ -d "$SOURCE_DIR" ] && [ -z "$(ls -A "$SOURCE_DIR")" ] && [ -n "$(ls -A "$
   echo "rsync: refusing to mirror the empty source $SOURCE_DIR over the backup in $BACKUP_DIR/$TARGET" | tee "$work/out"
 else
   # rsync's output goes to the log as it comes; its exit code is kept aside (no pipefail in sh).
-  { "$RSYNC" "$@" --stats "$SOURCE_DIR/" "$BACKUP_DIR/$TARGET/" 2>&1; echo $? > "$work/rc"; } | tee "$work/out"
+  { "$RSYNC" "$@" -M--fake-super --stats "$SOURCE_DIR/" "$BACKUP_DIR/$TARGET/" 2>&1; echo $? > "$work/rc"; } | tee "$work/out"
   rc=$(cat "$work/rc")
 fi
 

@@ -205,4 +205,38 @@ class BackupRsyncScriptTest {
     assertThat(result.exitCode()).as(result.output()).isZero();
     assertThat(backup.resolve("copies/etcd/photo.jpg")).hasContent("precious");
   }
+
+  /**
+   * The export squashes every client to one uid, so the copy cannot chown: owners, groups and
+   * modes travel as rsync's fake-super attribute, and a restore as root with {@code --fake-super
+   * -M--super} gives each file its owner back.
+   */
+  @Test
+  void ownersAreKeptInExtendedAttributesAndComeBackOnRestore() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "chown needs root");
+    Path photo = Files.writeString(source.resolve("photo.jpg"), "precious");
+    Files.setAttribute(photo, "unix:uid", 1234);
+    Files.setAttribute(photo, "unix:gid", 2345);
+    Files.setPosixFilePermissions(photo, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+
+    ScriptProcess.Result result = run(source, "-aHAX", "--delete-after");
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    Path copy = backup.resolve("cephfs/photo.jpg");
+    assertThat((Integer) Files.getAttribute(copy, "unix:uid")).isZero();
+    var xattrs = Files.getFileAttributeView(copy, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+    java.nio.ByteBuffer stat = java.nio.ByteBuffer.allocate(xattrs.size("rsync.%stat"));
+    xattrs.read("rsync.%stat", stat);
+    assertThat(new String(stat.array(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("100640 0,0 1234:2345");
+
+    Path restored = Files.createDirectories(tmp.resolve("restored"));
+    Process restore =
+        new ProcessBuilder("rsync", "-aHAX", "--fake-super", "-M--super", backup.resolve("cephfs") + "/", restored + "/")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(restore.getInputStream().readAllBytes());
+    assertThat(restore.waitFor()).as(out).isZero();
+    assertThat((Integer) Files.getAttribute(restored.resolve("photo.jpg"), "unix:uid")).isEqualTo(1234);
+    assertThat((Integer) Files.getAttribute(restored.resolve("photo.jpg"), "unix:gid")).isEqualTo(2345);
+  }
 }
