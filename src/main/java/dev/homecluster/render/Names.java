@@ -92,6 +92,8 @@ public final class Names {
 
   /** ConfigMap of the apiserver's structured authentication configuration. */
   public static final String APISERVER_AUTHENTICATION_CONFIG = "kube-apiserver-authentication";
+  /** ConfigMap with the apiserver's audit policy, in {@link #CONTROL_PLANE_NAMESPACE}. */
+  public static final String APISERVER_AUDIT_POLICY = "kube-apiserver-audit-policy";
 
   /**
    * ConfigMaps of the kubeconfigs of kube-controller-manager and kube-scheduler: the VIP and the

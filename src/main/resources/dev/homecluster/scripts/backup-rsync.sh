@@ -7,8 +7,21 @@
 #   SOURCE_DIR        the CephFS volume, mounted read-only        (/source)
 #   BACKUP_DIR        the NFS export                               (/backup)
 #   TARGET            directory under BACKUP_DIR for the copy      (cephfs)
+#   MANAGED_DIRS      top-level directories of BACKUP_DIR that others write, which TARGET may
+#                     neither be nor lie in                         (etcd .homecluster)
 #   RSYNC             rsync binary                                  (rsync)
 #   TERMINATION_LOG   where Kubernetes reads the termination message (/dev/termination-log)
+#
+# TARGET is refused (exit 2, nothing copied) when it is empty, absolute, has a '..', names
+# BACKUP_DIR itself ('.', './', './/.') or is or lies in one of MANAGED_DIRS: the flags usually
+# carry --delete-after, which would delete the etcd snapshots or the results next to the copy.
+# The operator's validation refuses such a target first; this is the last line of defence.
+#
+# The receiving side runs with --fake-super (-M--fake-super: the receiver only, as this is a local
+# copy): the export squashes every client user to one uid (all_squash), so rsync cannot chown
+# there. It stores each file's owner, group, mode, device numbers and non-user xattrs in the
+# extended attribute user.rsync.%stat (and friends) instead, which NFS 4.2 carries. A restore
+# reads them back with "rsync -aHAX --fake-super -M--super <backup>/ <destination>/" as root.
 #
 # An empty source over a backup that has files is refused (exit 3): with --delete-after it would
 # empty the copy, which is what a wrongly provisioned or unmounted CephFS volume looks like.
@@ -24,6 +37,7 @@ set -u
 SOURCE_DIR=${SOURCE_DIR:-/source}
 BACKUP_DIR=${BACKUP_DIR:-/backup}
 TARGET=${TARGET:-cephfs}
+MANAGED_DIRS=${MANAGED_DIRS:-etcd .homecluster}
 RSYNC=${RSYNC:-rsync}
 TERMINATION_LOG=${TERMINATION_LOG:-/dev/termination-log}
 
@@ -36,6 +50,32 @@ trap 'rm -rf "$work"' EXIT
 case "$TARGET" in
   ''|/*|*..*) echo "backup-rsync: TARGET must be a relative path without '..', got '$TARGET'" >&2; exit 2 ;;
 esac
+# TARGET without empty and '.' segments: what rsync will write into. Its first segment decides
+# whether it is, or lies in, a managed directory.
+set -f
+normalised=""
+old_ifs=$IFS
+IFS=/
+for segment in $TARGET; do
+  case "$segment" in
+    ''|.) ;;
+    *) normalised="${normalised:+$normalised/}$segment" ;;
+  esac
+done
+IFS=$old_ifs
+set +f
+if [ -z "$normalised" ]; then
+  echo "backup-rsync: TARGET '$TARGET' is the export itself, refusing to mirror over every backup in it" >&2
+  exit 2
+fi
+for managed in $MANAGED_DIRS; do
+  case "$normalised" in
+    "$managed"|"$managed"/*)
+      echo "backup-rsync: TARGET '$TARGET' is or lies in '$managed', which the operator manages; refusing" >&2
+      exit 2 ;;
+  esac
+done
+TARGET=$normalised
 
 mkdir -p "$BACKUP_DIR/$TARGET" "$BACKUP_DIR/.homecluster"
 mkdir_rc=$?
@@ -48,7 +88,7 @@ elif [ -d "$SOURCE_DIR" ] && [ -z "$(ls -A "$SOURCE_DIR")" ] && [ -n "$(ls -A "$
   echo "rsync: refusing to mirror the empty source $SOURCE_DIR over the backup in $BACKUP_DIR/$TARGET" | tee "$work/out"
 else
   # rsync's output goes to the log as it comes; its exit code is kept aside (no pipefail in sh).
-  { "$RSYNC" "$@" --stats "$SOURCE_DIR/" "$BACKUP_DIR/$TARGET/" 2>&1; echo $? > "$work/rc"; } | tee "$work/out"
+  { "$RSYNC" "$@" -M--fake-super --stats "$SOURCE_DIR/" "$BACKUP_DIR/$TARGET/" 2>&1; echo $? > "$work/rc"; } | tee "$work/out"
   rc=$(cat "$work/rc")
 fi
 

@@ -1,7 +1,12 @@
 #!/bin/sh
 # Saves an etcd snapshot to the backup export, verifies it, then deletes this job's oldest
 # snapshots beyond the number to keep. Only files named etcd-YYYYMMDDTHHMMSSZ.db in
-# SNAPSHOT_DIR are candidates for deletion.
+# SNAPSHOT_DIR are candidates for deletion, and never the snapshot this run saved.
+#
+# "Oldest" is by modification time, not by the date in the name: a board without a clock chip
+# can boot with its clock years ahead, and the names written then sort after every later
+# snapshot. Sorting by name would delete each new snapshot right after saving it. The mtime of a
+# file on the NFS export is set by the backup node's clock, one clock for every writer.
 #
 # Environment:
 #   ETCD_ENDPOINTS    etcd client URL(s)                               (https://127.0.0.1:2379)
@@ -99,11 +104,17 @@ file="$SNAPSHOT_DIR/$name"
 bytes=$(wc -c < "$file" | tr -d ' ')
 echo "etcd-snapshot: saved $file ($bytes bytes, revision $revision)"
 
-ours=$(ls -1 "$SNAPSHOT_DIR" | grep -x -E 'etcd-[0-9]{8}T[0-9]{6}Z\.db' | sort)
-count=$(printf '%s\n' "$ours" | grep -c -v -x -e '')
-excess=$((count - KEEP))
+# "<mtime> <name>" for our files other than the one just saved, oldest first (name breaks ties).
+others=$(cd "$SNAPSHOT_DIR" && for f in etcd-*.db; do
+    printf '%s\n' "$f" | grep -q -x -E 'etcd-[0-9]{8}T[0-9]{6}Z\.db' || continue
+    [ "$f" = "$name" ] && continue
+    printf '%s %s\n' "$(stat -c %Y "$f")" "$f"
+  done | sort -n -k1,1 -k2,2)
+# The snapshot just saved counts towards KEEP and is never a candidate.
+count=$(printf '%s\n' "$others" | grep -c -v -x -e '')
+excess=$((count + 1 - KEEP))
 if [ "$excess" -gt 0 ]; then
-  for old in $(printf '%s\n' "$ours" | head -n "$excess"); do
+  for old in $(printf '%s\n' "$others" | head -n "$excess" | cut -d' ' -f2); do
     echo "etcd-snapshot: deleting $old"
     rm -f "$SNAPSHOT_DIR/$old" || finish 1 "cannot delete $old"
     deleted=$((deleted + 1))

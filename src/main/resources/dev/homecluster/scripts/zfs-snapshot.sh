@@ -1,7 +1,12 @@
 #!/bin/sh
 # Takes a ZFS snapshot of the backup dataset, then destroys this operator's oldest snapshots of
 # that dataset beyond the number to keep. Snapshots it did not make are never touched: only
-# names of the exact form <dataset>@homecluster-YYYYMMDDTHHMMSSZ are candidates.
+# names of the exact form <dataset>@homecluster-YYYYMMDDTHHMMSSZ are candidates, and never the
+# snapshot this run has just taken.
+#
+# "Oldest" is by the snapshot's creation property, not the date in its name: a board without a
+# clock chip can boot with its clock years ahead, and the names taken then sort after every later
+# snapshot. Sorting by name would destroy each new snapshot right after taking it.
 #
 # Environment:
 #   ZFS_DATASET       the dataset, for example tank or tank/backups        (required)
@@ -58,29 +63,34 @@ if ! out=$(zfs_cmd snapshot "$snapshot" 2>&1); then
   finish 1 "zfs snapshot $failed failed: $out"
 fi
 
-# Snapshots of this dataset only (-d 1: not of its children), names only. The timestamp in the
-# name is UTC with fixed width, so sorting by name is sorting by age.
-if ! listing=$(zfs_cmd list -H -p -t snapshot -o name -d 1 "$ZFS_DATASET" 2>&1); then
+# Snapshots of this dataset only (-d 1: not of its children) with their creation time in seconds
+# (-p), oldest first; sorted here again so that the order never depends on the listing's.
+if ! listing=$(zfs_cmd list -H -p -o name,creation -t snapshot -s creation -d 1 "$ZFS_DATASET" 2>&1); then
   echo "$listing" >&2
   finish 1 "zfs list failed: $listing"
 fi
-ours=$(printf '%s\n' "$listing" \
-  | while IFS= read -r name; do
+tab=$(printf '\t')
+# Ours other than the one just taken, as "<creation> <name>"; the new one is never a candidate.
+others=$(printf '%s\n' "$listing" \
+  | while IFS="$tab" read -r name creation; do
       case "$name" in
+        "$snapshot") continue ;;
         "$ZFS_DATASET@$PREFIX"*) ;;
         *) continue ;;
       esac
       stamp=${name#"$ZFS_DATASET@$PREFIX"}
-      if printf '%s\n' "$stamp" | grep -q -x -E '[0-9]{8}T[0-9]{6}Z'; then
-        printf '%s\n' "$name"
-      fi
-    done | sort)
-count=$(printf '%s\n' "$ours" | grep -c -v -x -e '')
+      printf '%s\n' "$stamp" | grep -q -x -E '[0-9]{8}T[0-9]{6}Z' || continue
+      case "$creation" in
+        ''|*[!0-9]*) echo "zfs-snapshot: $name has no creation time ('$creation'), skipped" >&2; continue ;;
+      esac
+      printf '%s %s\n' "$creation" "$name"
+    done | sort -n -k1,1 -k2,2)
+count=$(($(printf '%s\n' "$others" | grep -c -v -x -e '') + 1))
 excess=$((count - KEEP_SNAPSHOTS))
 echo "zfs-snapshot: $count snapshots made by homecluster, keeping $KEEP_SNAPSHOTS"
 
 if [ "$excess" -gt 0 ]; then
-  for name in $(printf '%s\n' "$ours" | head -n "$excess"); do
+  for name in $(printf '%s\n' "$others" | head -n "$excess" | cut -d' ' -f2); do
     echo "zfs-snapshot: destroying $name"
     # Never -r or -R: exactly this one snapshot.
     if ! out=$(zfs_cmd destroy "$name" 2>&1); then

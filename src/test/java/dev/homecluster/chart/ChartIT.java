@@ -61,6 +61,15 @@ class ChartIT {
     // Rook's CRDs, where shared/reference has them, so that Ceph objects are checked too.
     cluster.installRookCrds();
     try {
+      // The chart creates no namespace, and its Roles need theirs (docs/install.md): made first,
+      // as a user would, and removed at the end.
+      for (String managed : ChartTest.MANAGED_NAMESPACES) {
+        if (admin.namespaces().withName(managed).get() == null) {
+          admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(managed).endMetadata().build())
+              .create();
+          createdNamespaces.add(managed);
+        }
+      }
       Release release = new Helm(ChartFixture.dir()).install()
           .withName(RELEASE).withNamespace(ns).withKubeConfig(cluster.kubeconfig())
           .waitReady().withTimeout(180).call();
@@ -73,7 +82,14 @@ class ChartIT {
       assertThat(deployment.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo(FULLNAME);
 
       try (KubernetesClient operator = asServiceAccount(cluster, admin, ns)) {
-        // It is not admin: no Secrets outside the control-plane namespace, no escalation.
+        // It is not admin: no Secrets outside the control-plane namespace, no escalation, and
+        // no workloads, ConfigMaps or RBAC written outside the namespaces it manages.
+        assertForbidden(() -> operator.configMaps().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+            .withNewMetadata().withName("homecluster-chart-it").endMetadata().build()).dryRun().create());
+        assertForbidden(() -> operator.rbac().roleBindings().inNamespace(ns).resource(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder().withNewMetadata().withName("homecluster-chart-it")
+                .endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+                .withName("view").endRoleRef().build()).dryRun().create());
         assertForbidden(() -> operator.secrets().inNamespace(ns).list());
         assertForbidden(() -> operator.secrets().inAnyNamespace().list());
         assertForbidden(() -> operator.rbac().clusterRoles().resource(new ClusterRoleBuilder()

@@ -178,6 +178,47 @@ class ChartTest {
     assertThat(operator.allows(new Request(NAMESPACE, "", "secrets", "get", "x"))).isFalse();
   }
 
+  /** Where the chart's Roles let the operator write namespaced objects (values rbac.namespaces). */
+  static final List<String> MANAGED_NAMESPACES =
+      List.of(Names.CONTROL_PLANE_NAMESPACE, Names.BACKUP_NAMESPACE, dev.homecluster.api.v1alpha1.CephSpec.DEFAULT_NAMESPACE);
+
+  /**
+   * Workloads, ConfigMaps, Services, accounts, RBAC, CronJobs and Rook's objects are written only
+   * in the namespaces the operator manages, through a Role in each; cluster-wide it may only list
+   * and watch them (its informers).
+   */
+  @Test
+  void namespacedObjectsAreWritableOnlyInTheNamespacesTheOperatorManages() {
+    List<HasMetadata> objects = ChartFixture.template();
+    Permissions operator = Permissions.of(objects, NAMESPACE, FULLNAME);
+    assertThat(ChartFixture.all(objects, Role.class))
+        .filteredOn(r -> r.getMetadata().getName().equals(FULLNAME + "-objects"))
+        .extracting(r -> r.getMetadata().getNamespace())
+        .containsExactlyInAnyOrderElementsOf(MANAGED_NAMESPACES);
+    List<String[]> kinds =
+        List.of(
+            new String[] {"", "configmaps"}, new String[] {"", "services"}, new String[] {"", "serviceaccounts"},
+            new String[] {"", "persistentvolumeclaims"}, new String[] {"apps", "daemonsets"},
+            new String[] {"apps", "deployments"}, new String[] {"batch", "cronjobs"},
+            new String[] {"policy", "poddisruptionbudgets"}, new String[] {"rbac.authorization.k8s.io", "roles"},
+            new String[] {"rbac.authorization.k8s.io", "rolebindings"}, new String[] {"ceph.rook.io", "cephclusters"});
+    for (String[] kind : kinds) {
+      for (String verb : List.of("create", "update", "patch", "delete")) {
+        for (String managed : MANAGED_NAMESPACES) {
+          assertThat(operator.allows(new Request(managed, kind[0], kind[1], verb, "x")))
+              .as("%s %s in %s", verb, kind[1], managed).isTrue();
+        }
+        for (String other : List.of("default", NAMESPACE, "someones-app")) {
+          assertThat(operator.allows(new Request(other, kind[0], kind[1], verb, "x")))
+              .as("%s %s in %s", verb, kind[1], other).isFalse();
+        }
+        assertThat(operator.allows(new Request(null, kind[0], kind[1], verb, null))).as("%s %s cluster-wide", verb, kind[1])
+            .isFalse();
+      }
+      assertThat(operator.allows(new Request(null, kind[0], kind[1], "watch", null))).as("watch %s", kind[1]).isTrue();
+    }
+  }
+
   @Test
   void operatorMayApplyEveryObjectItRendersForEveryExample() {
     Permissions operator = Permissions.of(ChartFixture.template(), NAMESPACE, FULLNAME);

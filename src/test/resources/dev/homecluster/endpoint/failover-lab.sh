@@ -8,10 +8,13 @@
 # Usage, as root inside a private network and mount namespace (the test runs it under
 #   unshare --net --mount --propagation private):
 #   failover-lab.sh DIR VIP PORT IFACE CLIENT_ADDRESS/PREFIX NODE=ADDRESS...
-# DIR holds keepalived.conf, haproxy.cfg, keepalived-start.sh, auth-pass, tls.crt and tls.key.
+# DIR holds keepalived.conf, haproxy.cfg, keepalived-start.sh, auth-pass, tls.crt and tls.key
+# (the apiservers' certificate) and ca.crt (its CA, which HAProxy's checks verify; put at
+# HAPROXY_CA_FILE, where the pod has the cluster CA, on a tmpfs of this mount namespace).
 # Prints "result <name> <value>" lines; logs go to DIR/logs.
 set -euo pipefail
 : "${KEEPALIVED_CAPS:?set KEEPALIVED_CAPS to the capabilities of the keepalived container, as +net_admin,+net_raw}"
+: "${HAPROXY_CA_FILE:?set HAPROXY_CA_FILE to the ca-file path in haproxy.cfg}"
 
 dir=$1 vip=$2 port=$3 iface=$4 client=$5
 shift 5
@@ -24,6 +27,11 @@ prefix=${client#*/}
 mkdir -p "$dir/logs"
 chmod 755 "$dir"
 chmod 644 "$dir/haproxy.cfg"
+ca_parent=$(dirname "$(dirname "$HAPROXY_CA_FILE")")
+mkdir -p "$ca_parent"
+mount -t tmpfs -o mode=755 tmpfs "$ca_parent"
+mkdir -p "$(dirname "$HAPROXY_CA_FILE")"
+install -m 644 "$dir/ca.crt" "$HAPROXY_CA_FILE"
 
 declare -A haproxy_pid keepalived_pid
 cleanup() {

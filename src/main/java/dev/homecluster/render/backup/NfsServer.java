@@ -6,6 +6,8 @@ import dev.homecluster.render.Labels;
 import dev.homecluster.render.Names;
 import dev.homecluster.render.Placement;
 import dev.homecluster.render.RenderContext;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -21,14 +23,19 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The backup namespace and the NFS server on the backup node: a Deployment exporting {@code
- * spec.backup.exportPath}, its Service on a fixed cluster IP (see {@link NfsExport}), and a
- * PersistentVolume with the claim bound to it that the backup jobs mount.
+ * spec.backup.exportPath} to the cluster's nodes only (see {@link NfsExports}), its Service on a
+ * fixed cluster IP (see {@link NfsExport}), and a PersistentVolume with the claim bound to it that
+ * the backup jobs mount.
  *
  * <p>The PersistentVolume is {@code Retain}: deleting the claim or the HomeCluster never deletes
  * backup data.
@@ -41,6 +48,11 @@ public final class NfsServer implements Component {
    * both say this nominal size.
    */
   static final String NOMINAL_CAPACITY = "1Ti";
+  /** ConfigMap with the server's /etc/exports and the export owner script. */
+  static final String CONFIG_MAP = Names.NFS_SERVER + "-config";
+  static final String EXPORTS_KEY = "exports";
+  static final String OWNER_SCRIPT = "nfs-export-owner.sh";
+  static final String CONFIG_DIR = "/etc/homecluster-nfs";
 
   @Override
   public String name() {
@@ -57,6 +69,7 @@ public final class NfsServer implements Component {
     NfsExport export = NfsExport.of(ctx.spec());
     return List.of(
         namespace(),
+        configMap(ctx),
         deployment(ctx),
         service(ctx, export),
         persistentVolume(export),
@@ -81,8 +94,23 @@ public final class NfsServer implements Component {
         .build();
   }
 
+  /** The exports file and the owner script, both rendered from the repository's text. */
+  static ConfigMap configMap(RenderContext ctx) {
+    Map<String, String> data = new TreeMap<>();
+    data.put(EXPORTS_KEY, NfsExports.file(ctx.spec(), EXPORT_DIR));
+    data.put(OWNER_SCRIPT, ScriptConfigMap.text(OWNER_SCRIPT));
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(CONFIG_MAP)
+        .withNamespace(Names.BACKUP_NAMESPACE)
+        .endMetadata()
+        .withData(data)
+        .build();
+  }
+
   private static Deployment deployment(RenderContext ctx) {
     BackupSpec backup = ctx.spec().getBackup();
+    ConfigMap config = configMap(ctx);
     Map<String, String> selector = Labels.selector(Names.NFS_SERVER);
     return new DeploymentBuilder()
         .withNewMetadata()
@@ -101,13 +129,23 @@ public final class NfsServer implements Component {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(Labels.pod(ctx.clusterName(), Names.NFS_SERVER))
+        // The exports file is mounted by subPath, which never updates: a new one needs a new pod.
+        .withAnnotations(Map.of(Names.INPUT_HASH_ANNOTATION, hash(config.getData().toString())))
         .endMetadata()
         .withNewSpec()
         .withNodeSelector(Placement.node(backup.getNode()))
         .withTolerations(BackupPlacement.tolerationsForBackupNode(ctx))
         .withEnableServiceLinks(false)
         .withAutomountServiceAccountToken(false)
+        .withInitContainers(exportOwner(backup))
         .withContainers(container(backup))
+        .addNewVolume()
+        .withName("config")
+        .withNewConfigMap()
+        .withName(CONFIG_MAP)
+        .withDefaultMode(0444)
+        .endConfigMap()
+        .endVolume()
         .addNewVolume()
         .withName("export")
         // Directory, not DirectoryOrCreate: when the pool is not mounted, the server waits
@@ -124,10 +162,53 @@ public final class NfsServer implements Component {
   }
 
   /**
+   * Gives the export to the uid every client is squashed to, before it is served (see {@link
+   * NfsExports}). Root with CHOWN, DAC_READ_SEARCH and FOWNER only, in the NFS image (its busybox
+   * has find, stat and chown); a no-op once the export's root belongs to that uid.
+   */
+  private static Container exportOwner(BackupSpec backup) {
+    return new ContainerBuilder()
+        .withName("export-owner")
+        .withImage(backup.getNfsImage())
+        .withCommand(
+            "/bin/sh", CONFIG_DIR + "/" + OWNER_SCRIPT, EXPORT_DIR, String.valueOf(NfsExports.BACKUP_UID))
+        .withNewSecurityContext()
+        .withRunAsUser(0L)
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .withAdd("CHOWN", "DAC_READ_SEARCH", "FOWNER")
+        .endCapabilities()
+        .endSecurityContext()
+        .withNewResources()
+        .withRequests(Map.of("cpu", new Quantity("10m"), "memory", new Quantity("16Mi")))
+        .withLimits(Map.of("memory", new Quantity("64Mi")))
+        .endResources()
+        .addNewVolumeMount()
+        .withName("export")
+        .withMountPath(EXPORT_DIR)
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("config")
+        .withMountPath(CONFIG_DIR)
+        .withReadOnly(true)
+        .endVolumeMount()
+        .build();
+  }
+
+  /**
    * The kernel's NFS server, driven by the image's entrypoint. Privileged: the entrypoint mounts
    * the nfsd and rpc_pipefs filesystems and starts nfsd, which needs CAP_SYS_ADMIN outside the
    * container runtime's default AppArmor/seccomp confinement and unmasked /proc. No host network,
    * no host PID, one hostPath (the export).
+   *
+   * <p>The entrypoint ({@code nfsd.sh} of itsthenetwork/nfs-server-alpine) writes its own
+   * /etc/exports with a single client from {@code PERMITTED} (default {@code *}) and {@code
+   * no_root_squash} fixed in its template; the client goes through {@code sed s/.../.../}, so a
+   * CIDR's slash breaks it. So the operator's file is mounted read-only at /etc/exports instead:
+   * the entrypoint's rm, echo and sed on it fail (it does not stop on errors before it starts the
+   * server), and its {@code exportfs -rv} then exports exactly this file, or exits when it does
+   * not parse. {@code SHARED_DIRECTORY} is still required by the entrypoint.
    */
   private static Container container(BackupSpec backup) {
     return new ContainerBuilder()
@@ -135,8 +216,8 @@ public final class NfsServer implements Component {
         .withImage(backup.getNfsImage())
         .withEnv(
             new EnvVar("SHARED_DIRECTORY", EXPORT_DIR, null),
-            // Backups: a write is acknowledged once it is on the pool, not in memory.
-            new EnvVar("SYNC", "true", null))
+            // Fails closed: should the entrypoint ever write its own line, only loopback may mount.
+            new EnvVar("PERMITTED", "127.0.0.1", null))
         .addNewPort()
         .withName("nfs")
         .withContainerPort(NFS_PORT)
@@ -159,7 +240,22 @@ public final class NfsServer implements Component {
         .withName("export")
         .withMountPath(EXPORT_DIR)
         .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("config")
+        .withMountPath("/etc/exports")
+        .withSubPath(EXPORTS_KEY)
+        .withReadOnly(true)
+        .endVolumeMount()
         .build();
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
   }
 
   private static Service service(RenderContext ctx, NfsExport export) {

@@ -75,6 +75,8 @@ public final class RsyncCronJob implements Component {
                     new EnvVar("SOURCE_DIR", SOURCE_DIR, null),
                     new EnvVar("BACKUP_DIR", BACKUP_DIR, null),
                     new EnvVar("TARGET", rsync.getTarget(), null),
+                    // The script refuses a target that is or lies in these, whatever validated.
+                    new EnvVar("MANAGED_DIRS", Names.ETCD_SNAPSHOTS_DIR + " " + Names.BACKUP_RESULTS_DIR, null),
                     new EnvVar("TERMINATION_LOG", BackupCronJob.TERMINATION_MESSAGE_PATH, null))
                 .withTerminationMessagePath(BackupCronJob.TERMINATION_MESSAGE_PATH)
                 .withTerminationMessagePolicy("FallbackToLogsOnError")

@@ -55,7 +55,8 @@ public final class ApiServerDaemonSet implements Component {
           Names.ENCRYPTION_CONFIG_SECRET);
 
   /** The ConfigMaps this pod mounts; the pod checkpointer may read exactly these. */
-  public static final List<String> CONFIG_MAPS = List.of(Names.APISERVER_AUTHENTICATION_CONFIG);
+  public static final List<String> CONFIG_MAPS =
+      List.of(Names.APISERVER_AUTHENTICATION_CONFIG, Names.APISERVER_AUDIT_POLICY);
 
   @Override
   public String name() {
@@ -64,7 +65,17 @@ public final class ApiServerDaemonSet implements Component {
 
   @Override
   public List<HasMetadata> render(RenderContext ctx) {
-    return List.of(authenticationConfigMap(), daemonSet(ctx));
+    return List.of(authenticationConfigMap(), auditPolicyConfigMap(), daemonSet(ctx));
+  }
+
+  private static ConfigMap auditPolicyConfigMap() {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(Names.APISERVER_AUDIT_POLICY)
+        .withNamespace(Names.CONTROL_PLANE_NAMESPACE)
+        .endMetadata()
+        .addToData(ApiServerAuditPolicy.FILE, ApiServerAuditPolicy.yaml())
+        .build();
   }
 
   private static ConfigMap authenticationConfigMap() {
@@ -89,6 +100,8 @@ public final class ApiServerDaemonSet implements Component {
     command.add("--allow-privileged=true");
     command.add("--authorization-mode=Node,RBAC");
     command.add("--authentication-config=" + PKI_DIR + "/" + ApiServerAuthenticationConfig.FILE);
+    // CIS 1.2.16-1.2.19: an audit log, rotated by the apiserver (see ApiServerAuditPolicy).
+    command.addAll(ApiServerAuditPolicy.flags(PKI_DIR));
     command.add("--client-ca-file=" + PKI_DIR + "/ca.crt");
     command.add("--enable-admission-plugins=NodeRestriction");
     command.add("--enable-bootstrap-token-auth=true");
@@ -101,6 +114,11 @@ public final class ApiServerDaemonSet implements Component {
     command.add("--kubelet-client-certificate=" + PKI_DIR + "/apiserver-kubelet-client.crt");
     command.add("--kubelet-client-key=" + PKI_DIR + "/apiserver-kubelet-client.key");
     command.add("--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname");
+    // No --kubelet-certificate-authority: the kubelets serve with self-signed certificates (no
+    // serverTLSBootstrap in their configuration), which that flag would refuse, and kubectl logs,
+    // exec and port-forward with them. CIS 1.2.5 needs serving certificates the cluster CA signs.
+    // CIS 1.2.15: no /debug/pprof on the API.
+    command.add("--profiling=false");
     command.add("--proxy-client-cert-file=" + PKI_DIR + "/front-proxy-client.crt");
     command.add("--proxy-client-key-file=" + PKI_DIR + "/front-proxy-client.key");
     command.add("--requestheader-allowed-names=" + Names.FRONT_PROXY_CLIENT_CN);
@@ -207,6 +225,10 @@ public final class ApiServerDaemonSet implements Component {
         .withMountPath(PKI_DIR)
         .withReadOnly(true)
         .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("audit-log")
+        .withMountPath(ApiServerAuditPolicy.LOG_DIR)
+        .endVolumeMount()
         .endContainer()
         .addNewVolume()
         .withName("pki")
@@ -214,6 +236,14 @@ public final class ApiServerDaemonSet implements Component {
         .withDefaultMode(0400)
         .withSources(pkiSources())
         .endProjected()
+        .endVolume()
+        // The audit log stays on the master, outside the container, across restarts.
+        .addNewVolume()
+        .withName("audit-log")
+        .withNewHostPath()
+        .withPath(ApiServerAuditPolicy.LOG_DIR)
+        .withType("DirectoryOrCreate")
+        .endHostPath()
         .endVolume()
         .endSpec()
         .endTemplate()
@@ -251,6 +281,12 @@ public final class ApiServerDaemonSet implements Component {
             .withNewConfigMap()
             .withName(Names.APISERVER_AUTHENTICATION_CONFIG)
             .withItems(item(ApiServerAuthenticationConfig.FILE, ApiServerAuthenticationConfig.FILE))
+            .endConfigMap()
+            .build(),
+        new VolumeProjectionBuilder()
+            .withNewConfigMap()
+            .withName(Names.APISERVER_AUDIT_POLICY)
+            .withItems(item(ApiServerAuditPolicy.FILE, ApiServerAuditPolicy.FILE))
             .endConfigMap()
             .build());
   }

@@ -59,6 +59,8 @@ public final class ControllerManagerDeployment implements Component {
     command.add("--controllers=*,bootstrapsigner,tokencleaner");
     command.add("--kubeconfig=" + KUBECONFIG.path());
     command.add("--leader-elect=true");
+    // CIS 1.3.2: no /debug/pprof.
+    command.add("--profiling=false");
     command.add("--root-ca-file=" + PKI_DIR + "/ca.crt");
     command.add("--secure-port=" + SECURE_PORT);
     command.add("--service-account-private-key-file=" + PKI_DIR + "/sa.key");

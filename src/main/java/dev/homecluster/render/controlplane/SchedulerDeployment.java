@@ -47,6 +47,8 @@ public final class SchedulerDeployment implements Component {
         "--bind-address=127.0.0.1",
         "--kubeconfig=" + KUBECONFIG.path(),
         "--leader-elect=true",
+        // CIS 1.4.1: no /debug/pprof.
+        "--profiling=false",
         "--secure-port=" + SECURE_PORT);
   }
 

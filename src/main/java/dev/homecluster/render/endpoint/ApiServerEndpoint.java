@@ -245,6 +245,11 @@ public final class ApiServerEndpoint implements Component {
         .withMountPath(HAPROXY_CONFIG_DIR)
         .withReadOnly(true)
         .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("cluster-ca")
+        .withMountPath(HaproxyConfig.CA_DIR)
+        .withReadOnly(true)
+        .endVolumeMount()
         // Ready while at least one apiserver is up behind it.
         .withNewReadinessProbe()
         .withNewHttpGet()
@@ -343,6 +348,18 @@ public final class ApiServerEndpoint implements Component {
             .withPath(HAPROXY_CFG_KEY)
             .endItem()
             .endConfigMap()
+            .build(),
+        // The CA's public certificate only, never its key: HAProxy verifies the apiservers.
+        new VolumeBuilder()
+            .withName("cluster-ca")
+            .withNewSecret()
+            .withSecretName(Names.CLUSTER_CA_SECRET)
+            .addNewItem()
+            .withKey(Names.CA_CERT_KEY)
+            .withPath("ca.crt")
+            .endItem()
+            .withDefaultMode(0444)
+            .endSecret()
             .build(),
         new VolumeBuilder()
             .withName("vrrp-auth")

@@ -10,6 +10,13 @@ import java.util.Objects;
  * virtual IP whenever this master holds it) balancing over every master's apiserver, which HAProxy
  * checks with {@code GET /readyz} over TLS; and a local health frontend for the probes and for
  * keepalived's check.
+ *
+ * <p>The health checks verify the apiserver's certificate against the cluster CA ({@value
+ * #CA_FILE}, the CA Secret's public certificate only): a host on the home network answering on a
+ * master's address with any other certificate is marked down and never receives API traffic
+ * through the VIP. The client traffic itself is passed through as TCP (clients verify the
+ * apiserver themselves). Only the chain is verified, not the name: HAProxy matches host names
+ * against DNS names only, while the servers here are addressed by IP.
  */
 public final class HaproxyConfig {
   /** Local port of the health frontend (loopback only). Reserved on the masters. */
@@ -26,6 +33,11 @@ public final class HaproxyConfig {
    * two 16 kB buffers, so the worst case stays near 64 MB.
    */
   public static final int MAX_CONNECTIONS = 2000;
+
+  /** The cluster CA certificate in the HAProxy container (mounted from the CA Secret). */
+  public static final String CA_DIR = "/usr/local/etc/haproxy-ca";
+
+  public static final String CA_FILE = CA_DIR + "/ca.crt";
 
   private final String clusterName;
   private final int port;
@@ -110,7 +122,9 @@ public final class HaproxyConfig {
           .append(master.getName())
           .append(" ")
           .append(hostPort(master.getAddress(), apiServerPort))
-          .append(" check check-ssl verify none\n");
+          .append(" check check-ssl verify required ca-file ")
+          .append(CA_FILE)
+          .append("\n");
     }
     return out.toString();
   }

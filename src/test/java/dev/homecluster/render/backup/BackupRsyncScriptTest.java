@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,13 +32,17 @@ class BackupRsyncScriptTest {
   }
 
   private ScriptProcess.Result run(Path from, String... flags) {
+    return runInto("cephfs", from, flags);
+  }
+
+  private ScriptProcess.Result runInto(String target, Path from, String... flags) {
     return ScriptProcess.run(
         tmp,
         RsyncCronJob.SCRIPT,
         Map.of(
             "SOURCE_DIR", from.toString(),
             "BACKUP_DIR", backup.toString(),
-            "TARGET", "cephfs",
+            "TARGET", target,
             "TERMINATION_LOG", terminationLog.toString()),
         flags);
   }
@@ -160,5 +165,78 @@ class BackupRsyncScriptTest {
     ScriptProcess.Result result = run(source, "-a", "--delete-after");
 
     assertThat(result.exitCode()).as(result.output()).isZero();
+  }
+
+  /**
+   * With --delete-after, a target that is the export or holds the etcd snapshots or the results
+   * would delete them. The script refuses such targets however they are spelled, even if
+   * validation were bypassed, and touches nothing.
+   */
+  @Test
+  void refusesTargetsThatWouldMirrorOverTheExportOrWhatTheOperatorManages() throws IOException {
+    Files.writeString(source.resolve("photo.jpg"), "precious");
+    Path etcd = Files.createDirectories(backup.resolve("etcd"));
+    Files.writeString(etcd.resolve("etcd-20261101T000000Z.db"), "snapshot");
+    Path results = Files.createDirectories(backup.resolve(".homecluster"));
+    Files.writeString(results.resolve("rsync-last.json"), "{}");
+    Files.writeString(backup.resolve("notes.txt"), "mine");
+
+    for (String target :
+        List.of(".", "./", ".//.", "etcd", "./etcd/", "etcd//old", ".homecluster", "./.homecluster/x")) {
+      ScriptProcess.Result result = runInto(target, source, "-a", "--delete-after");
+
+      assertThat(result.exitCode()).as(target + ": " + result.output()).isEqualTo(2);
+      assertThat(result.output()).as(target).contains("TARGET '" + target + "'");
+    }
+
+    assertThat(etcd.resolve("etcd-20261101T000000Z.db")).hasContent("snapshot");
+    assertThat(results.resolve("rsync-last.json")).hasContent("{}");
+    assertThat(backup.resolve("notes.txt")).hasContent("mine");
+    assertThat(backup.resolve("photo.jpg")).doesNotExist();
+    assertThat(etcd.resolve("photo.jpg")).doesNotExist();
+  }
+
+  @Test
+  void aTargetNamedLikeAManagedDirectoryDeeperDownIsAnOrdinaryTarget() throws IOException {
+    Files.writeString(source.resolve("photo.jpg"), "precious");
+
+    ScriptProcess.Result result = runInto("./copies//etcd/", source, "-a", "--delete-after");
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    assertThat(backup.resolve("copies/etcd/photo.jpg")).hasContent("precious");
+  }
+
+  /**
+   * The export squashes every client to one uid, so the copy cannot chown: owners, groups and
+   * modes travel as rsync's fake-super attribute, and a restore as root with {@code --fake-super
+   * -M--super} gives each file its owner back.
+   */
+  @Test
+  void ownersAreKeptInExtendedAttributesAndComeBackOnRestore() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "chown needs root");
+    Path photo = Files.writeString(source.resolve("photo.jpg"), "precious");
+    Files.setAttribute(photo, "unix:uid", 1234);
+    Files.setAttribute(photo, "unix:gid", 2345);
+    Files.setPosixFilePermissions(photo, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+
+    ScriptProcess.Result result = run(source, "-aHAX", "--delete-after");
+
+    assertThat(result.exitCode()).as(result.output()).isZero();
+    Path copy = backup.resolve("cephfs/photo.jpg");
+    assertThat((Integer) Files.getAttribute(copy, "unix:uid")).isZero();
+    var xattrs = Files.getFileAttributeView(copy, java.nio.file.attribute.UserDefinedFileAttributeView.class);
+    java.nio.ByteBuffer stat = java.nio.ByteBuffer.allocate(xattrs.size("rsync.%stat"));
+    xattrs.read("rsync.%stat", stat);
+    assertThat(new String(stat.array(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("100640 0,0 1234:2345");
+
+    Path restored = Files.createDirectories(tmp.resolve("restored"));
+    Process restore =
+        new ProcessBuilder("rsync", "-aHAX", "--fake-super", "-M--super", backup.resolve("cephfs") + "/", restored + "/")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(restore.getInputStream().readAllBytes());
+    assertThat(restore.waitFor()).as(out).isZero();
+    assertThat((Integer) Files.getAttribute(restored.resolve("photo.jpg"), "unix:uid")).isEqualTo(1234);
+    assertThat((Integer) Files.getAttribute(restored.resolve("photo.jpg"), "unix:gid")).isEqualTo(2345);
   }
 }

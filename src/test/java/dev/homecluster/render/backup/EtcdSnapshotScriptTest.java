@@ -149,6 +149,57 @@ class EtcdSnapshotScriptTest {
     }
   }
 
+  /**
+   * A board without a clock chip once wrote snapshots while its clock was years ahead: their
+   * names sort after every snapshot taken since. Retention goes by modification time and never
+   * deletes the snapshot it has just saved, in sh and in busybox sh alike.
+   */
+  @Test
+  void futureDatedNamesNeverCostTheNewSnapshotAndAgeIsTheFileTime() throws Exception {
+    for (boolean busybox : List.of(false, true)) {
+      Path dir = Files.createDirectories(tmp.resolve("future-dated-" + busybox));
+      Instant now = Instant.now();
+      // Written while the clock was ahead: future name, and the file time the clock gave it then.
+      touch(dir.resolve("etcd-20991231T000000Z.db"), now.plus(Duration.ofDays(365)));
+      // Future name, but the file is a month old: the oldest of all by time.
+      touch(dir.resolve("etcd-20991230T000000Z.db"), now.minus(Duration.ofDays(30)));
+      // An ordinary snapshot from yesterday.
+      touch(dir.resolve("etcd-20261101T000000Z.db"), now.minus(Duration.ofDays(1)));
+      Map<String, String> env = env(dir, 2, "tls.crt", "tls.key");
+
+      ScriptProcess.Result result =
+          busybox
+              ? ScriptProcess.runWithBusybox(tmp, EtcdSnapshotCronJob.SCRIPT, env)
+              : ScriptProcess.run(tmp, EtcdSnapshotCronJob.SCRIPT, env);
+
+      assertThat(result.exitCode()).as(result.output()).isZero();
+      JsonNode json = JSON.readTree(result.resultLine());
+      String saved = Path.of(json.get("file").asText()).getFileName().toString();
+      assertThat(json.get("deleted").asInt()).isEqualTo(2);
+      try (Stream<Path> files = Files.list(dir)) {
+        // Keep 2: the one just saved, and of the others the newest by file time.
+        assertThat(files.map(p -> p.getFileName().toString()))
+            .as("busybox: " + busybox)
+            .containsExactlyInAnyOrder(saved, "etcd-20991231T000000Z.db");
+      }
+      assertThat(status(dir.resolve(saved))).contains(String.valueOf(json.get("revision").asLong()));
+
+      // The next run with KEEP=1 keeps only what it saves, although every name sorts after it.
+      ScriptProcess.Result again =
+          ScriptProcess.run(tmp, EtcdSnapshotCronJob.SCRIPT, env(dir, 1, "tls.crt", "tls.key"));
+      assertThat(again.exitCode()).as(again.output()).isZero();
+      String savedAgain = Path.of(JSON.readTree(again.resultLine()).get("file").asText()).getFileName().toString();
+      try (Stream<Path> files = Files.list(dir)) {
+        assertThat(files.map(p -> p.getFileName().toString())).containsExactly(savedAgain);
+      }
+    }
+  }
+
+  private static void touch(Path file, Instant modified) throws IOException {
+    Files.writeString(file, "old");
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(modified));
+  }
+
   @Test
   void aClientCertificateFromAnotherCaFailsTheRunAndDeletesNothing() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("stranger"));

@@ -101,7 +101,11 @@ class ApiServerDaemonSetTest {
         .filteredOn(s -> s.getSecret() != null)
         .flatExtracting(s -> s.getSecret().getItems())
         .noneMatch(item -> item.getKey().equals("ca.key"));
-    assertThat(container().getVolumeMounts()).allSatisfy(m -> assertThat(m.getReadOnly()).isTrue());
+    // Everything but the audit log's directory is read-only.
+    assertThat(container().getVolumeMounts())
+        .filteredOn(m -> !m.getMountPath().equals(ApiServerAuditPolicy.LOG_DIR))
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m.getReadOnly()).isTrue());
     // Every file a flag names is in the volume.
     List<String> files =
         sources.stream()

@@ -230,7 +230,13 @@ class PodCheckpointerScriptTest {
             input.resolve("secrets/" + name + ".json"),
             Serialization.asJson(new SecretBuilder().withNewMetadata().withName(name).endMetadata().withData(data).build()));
       } else {
+        // The apiserver's ConfigMaps as rendered (authentication configuration, audit policy).
         String name = source.getConfigMap().getName();
+        io.fabric8.kubernetes.api.model.ConfigMap rendered =
+            dev.homecluster.testing.Rendered.find(
+                dev.homecluster.testing.Rendered.component(dev.homecluster.testing.Examples.HOME, Names.KUBE_APISERVER),
+                io.fabric8.kubernetes.api.model.ConfigMap.class,
+                name);
         Files.writeString(
             input.resolve("configmaps/" + name + ".json"),
             Serialization.asJson(
@@ -238,7 +244,7 @@ class PodCheckpointerScriptTest {
                     .withNewMetadata()
                     .withName(name)
                     .endMetadata()
-                    .addToData(ApiServerAuthenticationConfig.FILE, ApiServerAuthenticationConfig.yaml())
+                    .withData(rendered.getData())
                     .build()));
       }
     }
@@ -277,6 +283,8 @@ class PodCheckpointerScriptTest {
     assertThat(pki.resolve("apiserver.key")).hasContent(value(Names.APISERVER_SERVING_SECRET, "tls.key").strip());
     assertThat(pki.resolve("etcd/ca.crt")).hasContent(value(Names.APISERVER_ETCD_CLIENT_SECRET, "ca.crt").strip());
     assertThat(Files.readString(pki.resolve(ApiServerAuthenticationConfig.FILE))).isEqualTo(ApiServerAuthenticationConfig.yaml());
+    // A power-cycled master keeps auditing: the copy has the policy its flags name.
+    assertThat(Files.readString(pki.resolve(ApiServerAuditPolicy.FILE))).isEqualTo(ApiServerAuditPolicy.yaml());
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pki.resolve("sa.key")))).isEqualTo("rw-------");
     assertThat(checkpoints.resolve("pod-checkpointer.sh")).hasSameTextualContentAs(ScriptRun.script(PodCheckpointerDaemonSet.SCRIPT));
     assertThat(manifests.resolve("kube-proxy.checkpoint.yaml")).doesNotExist();

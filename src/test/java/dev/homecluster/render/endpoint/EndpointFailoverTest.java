@@ -57,12 +57,9 @@ class EndpointFailoverTest {
       Files.writeString(dir.resolve(file.getKey()), file.getValue());
     }
     Files.writeString(dir.resolve("auth-pass"), "Ab3dE6gH");
-    RealBinaries.Result cert =
-        RealBinaries.run(
-            List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=apiserver",
-                "-days", "1", "-keyout", dir.resolve("tls.key").toString(), "-out", dir.resolve("tls.crt").toString()),
-            Map.of(), 60);
-    assertThat(cert.exitCode()).as(cert.output()).isZero();
+    // The apiservers serve a certificate of a test CA, which HAProxy's checks verify as ca.crt.
+    RealBinaries.signedServerCertificate(dir, "tls");
+    Files.copy(RealBinaries.testCa(dir), dir.resolve("ca.crt"));
     Path lab = dir.resolve("failover-lab.sh");
     try (InputStream in = getClass().getResourceAsStream("/dev/homecluster/endpoint/failover-lab.sh")) {
       Files.copy(in, lab);
@@ -77,7 +74,8 @@ class EndpointFailoverTest {
       command.add(master.getName() + "=" + master.getAddress());
     }
 
-    RealBinaries.Result run = RealBinaries.run(command, Map.of("KEEPALIVED_CAPS", keepalivedCaps), 180);
+    RealBinaries.Result run = RealBinaries.run(
+            command, Map.of("KEEPALIVED_CAPS", keepalivedCaps, "HAPROXY_CA_FILE", HaproxyConfig.CA_FILE), 180);
 
     System.out.println(run.output());
     Map<String, String> results = new LinkedHashMap<>();

@@ -56,7 +56,7 @@ class HaproxyConfigTest {
         .containsExactlyElementsOf(
             RenderContext.of(cluster).masters().stream()
                 .map(m -> "server " + m.getName() + " " + m.getAddress() + ":" + apiServerPort
-                    + " check check-ssl verify none")
+                    + " check check-ssl verify required ca-file /usr/local/etc/haproxy-ca/ca.crt")
                 .toList());
     assertThat(lines).contains("option httpchk GET /readyz", "http-check expect status 200");
   }
@@ -94,7 +94,7 @@ class HaproxyConfigTest {
     String text = text(cluster);
 
     assertThat(lines(text))
-        .contains("bind :::8443 v4v6", "server master-1 [fd00:1::11]:6443 check check-ssl verify none");
+        .contains("bind :::8443 v4v6", "server master-1 [fd00:1::11]:6443 check check-ssl verify required ca-file /usr/local/etc/haproxy-ca/ca.crt");
     RealBinaries.Result result = RealBinaries.haproxyCheck(dir, text);
     assertThat(result.exitCode()).as("haproxy -c:%n%s", result.output()).isZero();
     assertThat(result.output()).doesNotContain("[WARNING]", "[ALERT]");

@@ -132,14 +132,76 @@ final class RealBinaries {
         .isEmpty();
   }
 
-  /** {@code haproxy -c -f FILE}: exit code 0 and no warning. */
+  /**
+   * {@code haproxy -c -f FILE} with a test CA certificate at {@link HaproxyConfig#CA_FILE}, where
+   * the pod has the cluster CA: haproxy loads the ca-file while checking, so the file must exist.
+   * It runs in a private mount namespace with a tmpfs over the CA's parent directory, so nothing
+   * is written outside the test's directory.
+   */
   static Result haproxyCheck(Path dir, String config) {
     String haproxy = require("haproxy", "haproxy");
+    requireMountNamespace();
     try {
       Path file = Files.writeString(dir.resolve("haproxy.cfg"), config);
-      return run(List.of(haproxy, "-c", "-f", file.toString()), Map.of(), 30);
+      Path ca = testCa(dir);
+      return run(
+          List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+              withClusterCa("exec \"$0\" -c -f \"$1\""), haproxy, file.toString(), ca.toString()),
+          Map.of(), 30);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A shell command prefixed with what puts the file named by its third argument ({@code $2}) at
+   * {@link HaproxyConfig#CA_FILE}, readable by everyone, inside a private mount namespace.
+   */
+  static String withClusterCa(String command) {
+    String parent = Path.of(HaproxyConfig.CA_DIR).getParent().toString();
+    return "mkdir -p " + parent + " && mount -t tmpfs -o mode=755 tmpfs " + parent
+        + " && mkdir -p " + HaproxyConfig.CA_DIR + " && cp \"$2\" " + HaproxyConfig.CA_FILE
+        + " && chmod 755 " + HaproxyConfig.CA_DIR + " && chmod 644 " + HaproxyConfig.CA_FILE + " && " + command;
+  }
+
+  /** A self-signed CA certificate (and key) in DIR, made once per directory with openssl. */
+  static Path testCa(Path dir) {
+    Path ca = dir.resolve("test-ca.crt");
+    if (Files.exists(ca)) {
+      return ca;
+    }
+    require("openssl", "openssl");
+    Result made =
+        run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=test-cluster-ca",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                "-days", "1", "-keyout", dir.resolve("test-ca.key").toString(), "-out", ca.toString()),
+            Map.of(), 60);
+    assertThat(made.exitCode()).as(made.output()).isZero();
+    return ca;
+  }
+
+  /** A serving certificate and key signed by {@link #testCa}, as FILE-PREFIX.crt and .key. */
+  static void signedServerCertificate(Path dir, String prefix) {
+    Path ca = testCa(dir);
+    Result made =
+        run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver",
+                "-CA", ca.toString(), "-CAkey", dir.resolve("test-ca.key").toString(),
+                "-addext", "extendedKeyUsage=serverAuth", "-days", "1",
+                "-keyout", dir.resolve(prefix + ".key").toString(), "-out", dir.resolve(prefix + ".crt").toString()),
+            Map.of(), 60);
+    assertThat(made.exitCode()).as(made.output()).isZero();
+  }
+
+  /** A private mount namespace can be made here (root), or the test is skipped (failed in CI). */
+  static void requireMountNamespace() {
+    require("unshare", "util-linux");
+    Result probe = run(List.of("unshare", "--mount", "--", "true"), Map.of(), 10);
+    if (probe.exitCode() != 0) {
+      String message = "cannot create mount namespaces here (unshare --mount needs root): " + probe.output();
+      if (System.getenv("CI") != null) {
+        throw new AssertionError(message);
+      }
+      Assumptions.abort(message);
     }
   }
 }
