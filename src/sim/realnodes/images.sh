@@ -37,7 +37,7 @@ for spec in "$@"; do
   [[ -x "$binary" ]] || { echo "images: $binary is missing; run src/sim/build.sh kubelet" >&2; exit 3; }
   # A static binary is what a scratch image can run; a dynamic one fails with a misleading
   # "exec ...: no such file or directory" inside the container.
-  if head -c 8192 "$binary" | grep -qa '/ld-linux'; then
+  if ldd "$binary" >/dev/null 2>&1; then
     echo "images: $binary is dynamically linked; build.sh builds with CGO_ENABLED=0" >&2; exit 3
   fi
   want="$( { sha256sum "$self" "$binary" | cut -c1-64; echo "$ref"; } | sha256sum | cut -c1-64)"

@@ -3,7 +3,7 @@
 # machine's init does at power-on, in a fresh PID and mount namespace inside the node's own
 # network namespace. RealNodes (src/test/java/dev/homecluster/sim) starts it as
 #
-#   ip netns exec hcrn-<node> unshare -m -p -f --kill-child --mount-proc --propagation private \
+#   ip netns exec hcrn-<node> unshare -m -p -u -f --kill-child --mount-proc --propagation private \
 #     node-init.sh
 #
 # and cuts the power by SIGKILL to this process: the kernel then kills every process of the
@@ -21,6 +21,10 @@ set -uo pipefail
 t0=$(date +%s%N)
 log() { printf 'node-init %s: %6dms %s\n' "$NODE_NAME" $(( ($(date +%s%N) - t0) / 1000000 )) "$*"; }
 die() { log "FATAL: $*"; exit 1; }
+
+# 0. The machine's own hostname (a UTS namespace of its own): the kubelet, and leader election
+#    in the control-plane pods (holder "<hostname>_<uuid>"), name themselves by it.
+hostname "$NODE_NAME" || die "hostname"
 
 # 1. cgroups. `ip netns exec` mounted a fresh sysfs on /sys, which hides /sys/fs/cgroup;
 #    without it runc fails with "no cgroup mount found in mountinfo". Mount the host's

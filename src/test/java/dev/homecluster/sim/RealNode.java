@@ -173,7 +173,7 @@ public final class RealNode {
                 // the nodes die with the JVM even when it is SIGKILLed (no shutdown hook then)
                 "setpriv", "--pdeathsig", "KILL",
                 "ip", "netns", "exec", netns,
-                "unshare", "-m", "-p", "-f", "--kill-child", "--mount-proc",
+                "unshare", "-m", "-p", "-u", "-f", "--kill-child", "--mount-proc",
                 "--propagation", "private",
                 lab.scripts().resolve("node-init.sh").toString()));
     ProcessBuilder pb =

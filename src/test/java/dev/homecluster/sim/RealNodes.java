@@ -370,7 +370,9 @@ public final class RealNodes implements AutoCloseable {
           continue;
         }
         Cmd.Result set = Cmd.run(Duration.ofSeconds(5), "sysctl", "-q", "-w", line);
-        if (set.exit() != 0) {
+        String key = line.substring(0, line.indexOf('='));
+        String want = line.substring(line.indexOf('=') + 1);
+        if (set.exit() != 0 || !sysctl(key).equals(want)) {
           throw new IllegalStateException("cannot restore sysctl " + line + ": " + set.err());
         }
       }
@@ -380,13 +382,13 @@ public final class RealNodes implements AutoCloseable {
     }
   }
 
-  /** The current value of a host sysctl. */
+  /**
+   * The current value of a host sysctl. Read by {@code sysctl -n}, not {@code Files.readString}:
+   * procfs integer sysctls answer only a read at offset 0, and Java's first read of a file whose
+   * size shows as 0 is short, so it saw "1" for 1000000 (and the restore then wrote that).
+   */
   public static String sysctl(String key) {
-    try {
-      return Files.readString(Path.of("/proc/sys/" + key.replace('.', '/'))).strip();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Cmd.run(Duration.ofSeconds(5), "sysctl", "-n", key).orThrow("sysctl -n " + key).out().strip();
   }
 
   static void ip(String... args) {
