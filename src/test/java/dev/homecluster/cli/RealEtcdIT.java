@@ -9,16 +9,9 @@ import dev.homecluster.bootstrap.BootstrapEtcdPod;
 import dev.homecluster.sim.Cmd;
 import dev.homecluster.sim.RealNode;
 import dev.homecluster.sim.RealNodes;
-import dev.homecluster.testing.Examples;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +22,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,42 +42,16 @@ class RealEtcdIT {
   void renderedEtcdFormsATlsQuorumOnRealMastersAndKeepsItsDataThroughAPowerCut() throws Exception {
     String unsupported = RealNodes.unsupportedReason();
     assumeTrue(unsupported == null, unsupported);
-    Map<String, String> sysctlsBefore = sysctls();
+    Map<String, String> sysctlsBefore = RealBootstrap.sysctls();
 
-    // Step 2: render the documented cluster, moved onto the lab network.
-    Path spec = tmp.resolve("home.yaml");
-    Files.writeString(
-        spec,
-        Files.readString(Examples.path(Examples.HOME))
-            .replace("192.168.1.", "10.213.0.")
-            .replace("kubernetesVersion: \"1.34.2\"", "kubernetesVersion: \"1.34.4\""));
-    Path boot = tmp.resolve("boot");
-    render(spec, boot);
-    Map<String, String> masters = new LinkedHashMap<>();
-    masters.put("master-1", "10.213.0.111");
-    masters.put("master-2", "10.213.0.112");
-    masters.put("master-3", "10.213.0.113");
-    Pod etcdPod =
-        Serialization.unmarshal(
-            Files.readString(boot.resolve("bootstrap-manifests/etcd.yaml")), Pod.class);
-    String etcdImage = etcdPod.getSpec().getContainers().get(0).getImage();
-
+    // Steps 2 and 3: render the documented cluster moved onto the lab network; copy its files.
+    Path boot = RealBootstrap.render(tmp);
+    Map<String, String> masters = RealBootstrap.MASTERS;
     try (RealNodes lab = RealNodes.start(Path.of("target/real-nodes/RealEtcdIT"))) {
-      lab.images(Map.of("etcd", etcdImage));
+      lab.images(Map.of("etcd", RealBootstrap.image(boot, "etcd.yaml")));
       List<RealNode> nodes = new ArrayList<>();
       masters.forEach((name, ip) -> nodes.add(lab.add(name, ip)));
-
-      // Step 3: copy the files, as rsync -a would.
-      RealNode first = nodes.get(0);
-      copyTree(boot.resolve("etc/kubernetes"), first.etcKubernetes());
-      Files.createDirectories(first.etcKubernetes().resolve("manifests"));
-      Files.copy(
-          boot.resolve("bootstrap-manifests/etcd.yaml"),
-          first.etcKubernetes().resolve("manifests/etcd.yaml"),
-          StandardCopyOption.COPY_ATTRIBUTES);
-      for (RealNode node : nodes.subList(1, nodes.size())) {
-        copyTree(boot.resolve("nodes/" + node.name() + "/etc/kubernetes"), node.etcKubernetes());
-      }
+      RealBootstrap.copyToMasters(boot, nodes, List.of("etcd.yaml"));
       Etcdctl etcdctl = new Etcdctl(lab, boot.resolve("tls/homecluster-etcd-client"), masters);
 
       // Step 4: start the kubelets; etcd must form its cluster by itself.
@@ -144,16 +110,7 @@ class RealEtcdIT {
     // Nothing left on the host: namespaces gone, the sysctls the kubelets wrote restored.
     assertThat(Cmd.run(Duration.ofSeconds(5), "ip", "netns", "list").out())
         .doesNotContain(RealNodes.PREFIX + "-");
-    assertThat(sysctls()).isEqualTo(sysctlsBefore);
-  }
-
-  private static void render(Path spec, Path out) {
-    StringWriter err = new StringWriter();
-    var cli = Main.commandLine();
-    cli.setOut(new PrintWriter(new StringWriter()));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute("render", "--bootstrap", "-f", spec.toString(), "-o", out.toString());
-    assertThat(exit).as("render --bootstrap: %s", err).isZero();
+    assertThat(RealBootstrap.sysctls()).isEqualTo(sysctlsBefore);
   }
 
   /** etcd's own process start time (its /metrics on the node's 127.0.0.1:2381), per node. */
@@ -176,38 +133,6 @@ class RealEtcdIT {
               .orElseThrow());
     }
     return started;
-  }
-
-  private static Map<String, String> sysctls() {
-    Map<String, String> values = new LinkedHashMap<>();
-    for (String key :
-        List.of(
-            "vm.overcommit_memory",
-            "vm.panic_on_oom",
-            "kernel.panic",
-            "kernel.panic_on_oops",
-            "kernel.keys.root_maxkeys",
-            "kernel.keys.root_maxbytes")) {
-      values.put(key, RealNodes.sysctl(key));
-    }
-    return values;
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> tree = Files.walk(from)) {
-      for (Path source : tree.toList()) {
-        Path target = to.resolve(from.relativize(source).toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(
-              source,
-              target,
-              StandardCopyOption.COPY_ATTRIBUTES,
-              StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
   }
 
   /**
@@ -298,9 +223,9 @@ class RealEtcdIT {
       StringBuilder logs = new StringBuilder();
       for (RealNode node : nodes) {
         logs.append("\n--- ").append(node.name()).append(" kubelet.log (end):\n");
-        logs.append(tail(node.log("kubelet.log"), 25));
+        logs.append(RealBootstrap.tail(node.log("kubelet.log"), 25));
         logs.append("\n--- ").append(node.name()).append(" containerd.log (end):\n");
-        logs.append(tail(node.log("containerd.log"), 10));
+        logs.append(RealBootstrap.tail(node.log("containerd.log"), 10));
       }
       throw new AssertionError(
           "etcd did not reach 3 healthy members with one leader within "
@@ -343,15 +268,6 @@ class RealEtcdIT {
         return status.get(0).get("Status").get("header").get("revision").asLong();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
-      }
-    }
-
-    private static String tail(Path file, int lines) {
-      try {
-        List<String> all = Files.exists(file) ? Files.readAllLines(file) : List.of();
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-      } catch (IOException e) {
-        return "(unreadable: " + e + ")";
       }
     }
   }
