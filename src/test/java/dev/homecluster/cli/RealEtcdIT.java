@@ -42,6 +42,7 @@ class RealEtcdIT {
   void renderedEtcdFormsATlsQuorumOnRealMastersAndKeepsItsDataThroughAPowerCut() throws Exception {
     String unsupported = RealNodes.unsupportedReason();
     assumeTrue(unsupported == null, unsupported);
+    RealNodes.cleanLeftovers(); // a killed earlier run's nodes, and the sysctls it left changed
     Map<String, String> sysctlsBefore = RealBootstrap.sysctls();
 
     // Steps 2 and 3: render the documented cluster moved onto the lab network; copy its files.
