@@ -7,6 +7,15 @@
 #   kwok   kwok and kwokctl (sigs.k8s.io/kwok, `go install` outside both modules)
 #          plus kwok-stages.yaml, kwok's own default stages at the same version
 #   simctl the launcher (cmd/simctl, this module)
+#   kubelet the kubelet (k8s.io/kubernetes, this module) and pause (cmd/pause), only
+#          for the real nodes (docs/testing.md, "Real nodes"); skipped unless
+#          SIM_BUILD_KUBELET=1 or the first argument is `kubelet`, so the fake-node
+#          suite never waits for it
+#
+# Every binary is static (CGO_ENABLED=0): the real nodes' images take the very same
+# etcd, kube-apiserver, kube-controller-manager and kube-scheduler, and run them in
+# an image with no libc. One build serves the host and the images, so the Go cache
+# compiles each package once.
 #
 # A group is stale when the hash of its inputs (versions.env, go.mod/go.sum, its
 # sources, this script, the Go version) differs from the one stamped in
@@ -19,7 +28,12 @@
 #   HOMECLUSTER_SIM_DIR   where bin/ goes (default <repo>/.sim)
 #   SIM_BUILD_PARALLEL    packages compiled at once, go build -p (default 2)
 #   GO                    the go command (default: go on PATH, else /usr/local/go/bin/go)
+#   SIM_BUILD_KUBELET     1 to build the kubelet group too (same as `build.sh kubelet`)
 set -euo pipefail
+
+want_kubelet="${SIM_BUILD_KUBELET:-0}"
+[[ "${1:-}" == kubelet ]] && want_kubelet=1
+export CGO_ENABLED=0
 
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$src/../.." && pwd)"
@@ -110,6 +124,20 @@ if ! fresh etcd "$etcd_hash" etcd; then
   mv -f "$tmp/etcd" "$bin/"
   stamp etcd "$etcd_hash"
   step etcd $((SECONDS - t0))
+fi
+
+# --- kubelet (real nodes only) ----------------------------------------------
+if [[ "$want_kubelet" == 1 ]]; then
+  mapfile -t kubelet_src < <(find "$src/cmd/kubelet" "$src/cmd/pause" -name '*.go' | sort)
+  kubelet_hash="$(hash_of "$src/go.mod" "$src/go.sum" "${kubelet_src[@]}")"
+  if ! fresh kubelet "$kubelet_hash" kubelet pause; then
+    echo "sim build: building kubelet $KUBE_VERSION and pause (a cold kubelet build takes minutes)" >&2
+    t0=$SECONDS
+    (cd "$src" && "$go_cmd" build "${build_flags[@]}" -ldflags="$ldflags_kube" -o "$tmp/" ./cmd/kubelet ./cmd/pause)
+    mv -f "$tmp/kubelet" "$tmp/pause" "$bin/"
+    stamp kubelet "$kubelet_hash"
+    step kubelet $((SECONDS - t0))
+  fi
 fi
 
 # --- kwok ---------------------------------------------------------------------
