@@ -150,14 +150,15 @@ class NfsServerTest {
   @Test
   void exportedSubnetsFollowThePodNetworkAndANewNetworkRollsTheServer() {
     HomeCluster cluster = Examples.load(Examples.HOME);
-    cluster.getSpec().getNetwork().setPodCIDR("10.32.0.0/22");
+    cluster.getSpec().getNetwork().setPodCIDR("10.32.0.0/21"); // 8 node ranges for 7 machines
 
     List<HasMetadata> objects = Rendered.component(cluster, Names.NFS_SERVER);
 
     String exports = Rendered.find(objects, ConfigMap.class, NfsServer.CONFIG_MAP).getData().get("exports");
     assertThat(exportEntries(exports))
         .extracting(e -> e.substring(e.indexOf(' ') + 1, e.indexOf('(')))
-        .containsExactly("10.32.0.0/31", "10.32.1.0/31", "10.32.2.0/31", "10.32.3.0/31");
+        .containsExactly("10.32.0.0/31", "10.32.1.0/31", "10.32.2.0/31", "10.32.3.0/31",
+            "10.32.4.0/31", "10.32.5.0/31", "10.32.6.0/31", "10.32.7.0/31");
     assertThat(podAnnotations(objects)).isNotEqualTo(podAnnotations(Rendered.component(Examples.HOME, Names.NFS_SERVER)));
   }
 
