@@ -240,6 +240,9 @@ func (c *cluster) up(timeout time.Duration) error {
 		"--root-ca-file="+p.path("ca.crt"),
 		"--cluster-signing-cert-file="+p.path("ca.crt"),
 		"--cluster-signing-key-file="+p.path("ca.key"),
+		// Its default, /usr/libexec/kubernetes/kubelet-plugins/volume/exec, is on the host: the
+		// controller-manager creates it at start, and the host must be left as it was found.
+		"--flex-volume-plugin-dir="+c.dir("flexvolume"),
 		"--service-cluster-ip-range="+serviceCIDR,
 		"--leader-elect=false",
 		"--profiling=false",
