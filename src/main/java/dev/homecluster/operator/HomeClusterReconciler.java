@@ -170,8 +170,10 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, HomeCluster.class)
                 .withName("pods")
-                // Only pods of owned workloads: their templates carry the managed-by label.
+                // Only pods of owned workloads: their templates carry the managed-by label, and
+                // they run only in the namespaces the operator writes to.
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
+                .withNamespaces(WatchedNamespaces.all())
                 .withSecondaryToPrimaryMapper(OwnedInformers::toCluster)
                 .withItemStore(new TransformingItemStore<>(CacheTransforms::slimPod))
                 .withOnUpdateFilter((newPod, oldPod) -> !PodState.of(newPod).equals(PodState.of(oldPod)))

@@ -127,8 +127,23 @@ final class OwnedInformers {
       // Secrets only where the generated PKI lives: the chart grants Secrets in that namespace
       // alone, and a cluster-wide list would be refused.
       builder.withNamespaces(Set.of(Names.CONTROL_PLANE_NAMESPACE));
+    } else if (namespaced(example)) {
+      // Namespaced kinds only where the operator writes them: the chart grants reading them
+      // there alone (a Role in each), never cluster-wide.
+      builder.withNamespaces(WatchedNamespaces.all());
     }
     return new InformerEventSource<>(builder.build(), eventSourceContext);
+  }
+
+  /**
+   * Whether the kind of {@code example} is namespaced: typed kinds say so by their class, generic
+   * ones (Rook's) by carrying a namespace, as every rendered namespaced object does.
+   */
+  static boolean namespaced(HasMetadata example) {
+    if (example instanceof GenericKubernetesResource) {
+      return example.getMetadata() != null && example.getMetadata().getNamespace() != null;
+    }
+    return example instanceof io.fabric8.kubernetes.api.model.Namespaced;
   }
 
   /** The HomeCluster an owned object belongs to: its part-of label (HomeClusters are cluster-scoped). */
