@@ -42,4 +42,21 @@ class WatchedNamespacesTest {
     cephCluster.setMetadata(new ObjectMetaBuilder().withName("rook-ceph").withNamespace("rook-ceph").build());
     assertThat(OwnedInformers.namespaced(cephCluster)).isTrue();
   }
+
+  /**
+   * Each namespaced kind is watched per namespace the rendering uses (one informer, one item
+   * store each), Secrets only in kube-system, cluster-scoped kinds cluster-wide.
+   */
+  @Test
+  void informersWatchTheNamespaceOfTheRenderedObject() {
+    assertThat(OwnedInformers.namespace(new ConfigMapBuilder().withNewMetadata().withNamespace(Names.BACKUP_NAMESPACE)
+        .endMetadata().build())).isEqualTo(Names.BACKUP_NAMESPACE);
+    assertThat(OwnedInformers.namespace(new io.fabric8.kubernetes.api.model.SecretBuilder().build()))
+        .isEqualTo(Names.CONTROL_PLANE_NAMESPACE);
+    assertThat(OwnedInformers.namespace(new PersistentVolumeBuilder().build())).isNull();
+    assertThat(OwnedInformers.name("apps/v1", "DaemonSet", "kube-system")).isEqualTo("owned-daemonset.apps-v1-kube-system");
+    assertThat(OwnedInformers.name("v1", "PersistentVolume", null)).isEqualTo("owned-persistentvolume.v1");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> OwnedInformers.namespace(new JobBuilder().build()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
