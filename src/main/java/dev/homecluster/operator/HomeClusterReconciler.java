@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -134,6 +135,8 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
   private volatile InformerEventSource<Node, HomeCluster> nodes;
   /** Pods of owned workloads, one informer per namespace the operator manages. */
   private volatile List<InformerEventSource<Pod, HomeCluster>> pods;
+  private volatile InformerEventSource<CertificateSigningRequest, HomeCluster> csrs;
+  private volatile KubeletServingApprover approver;
   private volatile ClusterEvents events;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<HomeCluster> clusters;
 
@@ -181,10 +184,36 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
                 .withOnUpdateFilter((newPod, oldPod) -> !PodState.of(newPod).equals(PodState.of(oldPod)))
                 .build(),
             context)).toList();
+    approver = new KubeletServingApprover(context.getClient(), events);
+    csrs =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(CertificateSigningRequest.class, HomeCluster.class)
+                .withName("kubelet-serving-csrs")
+                // A kubelet's serving-certificate request maps to the HomeClusters that list its node.
+                .withSecondaryToPrimaryMapper(csr -> clustersOfRequester(context, csr))
+                .build(),
+            context);
     List<EventSource<?, HomeCluster>> sources = new ArrayList<>();
     sources.add(nodes);
     sources.addAll(pods);
+    sources.add(csrs);
     return sources;
+  }
+
+  private static Set<ResourceID> clustersOfRequester(
+      EventSourceContext<HomeCluster> context, CertificateSigningRequest csr) {
+    if (csr.getSpec() == null
+        || !KubeletServingCsrDecision.SIGNER.equals(csr.getSpec().getSignerName())
+        || csr.getSpec().getUsername() == null
+        || !csr.getSpec().getUsername().startsWith(KubeletServingCsrDecision.NODE_PREFIX)) {
+      return Set.of();
+    }
+    String name = csr.getSpec().getUsername().substring(KubeletServingCsrDecision.NODE_PREFIX.length());
+    return context
+        .getPrimaryCache()
+        .list(hc -> hc.getSpec() != null && hc.getSpec().getNodes().stream().anyMatch(n -> name.equals(n.getName())))
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
   }
 
   private static Set<ResourceID> clustersListing(EventSourceContext<HomeCluster> context, Node node) {
@@ -219,6 +248,11 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
         return UpdateControl.<HomeCluster>noUpdate().rescheduleAfter(REFUSED_RECHECK);
       }
       events.clear(cluster, StatusAggregator.REASON_ANOTHER_CLUSTER);
+      if (csrs != null) {
+        // Kubelets' serving certificates: approved before anything else, so that logs and exec
+        // work on a node as soon as its kubelet asks.
+        approver.decide(cluster, csrs.list().toList());
+      }
       Pass pass = new Pass(cluster, context);
       pass.run(validation);
       statusMetrics.certificates(cluster.getMetadata().getName(), pass.generatedSecrets);

@@ -279,6 +279,25 @@ class ChartTest {
     assertThat(refused).isEmpty();
   }
 
+  /** It watches CSRs and approves those of the kubelet-serving signer, and no other signer's. */
+  @Test
+  void operatorMayApproveKubeletServingCertificatesOnly() {
+    Permissions operator = Permissions.of(ChartFixture.template(), NAMESPACE, FULLNAME);
+    for (String verb : List.of("get", "list", "watch")) {
+      assertThat(operator.allows(new Request(null, "certificates.k8s.io", "certificatesigningrequests", verb, null))).as(verb)
+          .isTrue();
+    }
+    assertThat(operator.allows(new Request(null, "certificates.k8s.io", "certificatesigningrequests/approval", "update", "x")))
+        .isTrue();
+    assertThat(operator.allows(new Request(null, "certificates.k8s.io", "signers", "approve",
+        dev.homecluster.operator.KubeletServingCsrDecision.SIGNER))).isTrue();
+    for (String signer : List.of("kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet",
+        "kubernetes.io/legacy-unknown")) {
+      assertThat(operator.allows(new Request(null, "certificates.k8s.io", "signers", "approve", signer))).as(signer).isFalse();
+    }
+    assertThat(operator.allows(new Request(null, "certificates.k8s.io", "certificatesigningrequests", "create", null))).isFalse();
+  }
+
   @Test
   void operatorMayFindAndDeleteTheVolumesAndClaimsItKeeps() {
     Permissions operator = Permissions.of(ChartFixture.template(), NAMESPACE, FULLNAME);
