@@ -30,6 +30,10 @@ public final class KubeletConfigFile {
     config.put("clusterDNS", List.of(Addresses.nth(spec.getNetwork().getServiceCIDR(), 10)));
     config.put("clusterDomain", spec.getNetwork().getClusterDomain());
     config.put("rotateCertificates", true);
+    // Serving certificate by a CSR (signer kubernetes.io/kubelet-serving) that the operator
+    // approves and kube-controller-manager signs with the cluster CA, so that kube-apiserver
+    // verifies the kubelet (--kubelet-certificate-authority). Until then logs and exec fail.
+    config.put("serverTLSBootstrap", true);
     config.put("staticPodPath", HostPaths.MANIFESTS);
     return Manifests.toYaml(config);
   }

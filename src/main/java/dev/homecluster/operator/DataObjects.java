@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * The data-bearing objects of one HomeCluster as they exist in the cluster, found by label (not
- * by rendering, so objects of an older spec are found too), and deleted on request. Kinds whose
- * API is not served are skipped.
+ * by rendering, so objects of an older spec are found too) in the namespaces the operator manages,
+ * and deleted on request. Kinds whose API is not served are skipped.
  */
 final class DataObjects {
   private final KubernetesClient client;
@@ -32,9 +32,17 @@ final class DataObjects {
       if (!apiVersion.equals("v1") && !discovery.missing(List.of(apiVersion + "/" + kind.getKey())).isEmpty()) {
         continue;
       }
-      List<GenericKubernetesResource> items =
-          client.genericKubernetesResources(apiVersion, kind.getKey()).inAnyNamespace().withLabels(selector).list().getItems();
-      result.addAll(items);
+      if (kind.getKey().equals("PersistentVolume")) {
+        result.addAll(client.genericKubernetesResources(apiVersion, kind.getKey()).withLabels(selector).list().getItems());
+        continue;
+      }
+      // Namespaced kinds only where the operator writes (and may read) them.
+      for (String namespace : WatchedNamespaces.all()) {
+        List<GenericKubernetesResource> items =
+            client.genericKubernetesResources(apiVersion, kind.getKey()).inNamespace(namespace).withLabels(selector)
+                .list().getItems();
+        result.addAll(items);
+      }
     }
     return result;
   }

@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -132,7 +133,10 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
   private final StatusAggregator aggregator = new StatusAggregator();
   private final OwnedInformers informers = new OwnedInformers();
   private volatile InformerEventSource<Node, HomeCluster> nodes;
-  private volatile InformerEventSource<Pod, HomeCluster> pods;
+  /** Pods of owned workloads, one informer per namespace the operator manages. */
+  private volatile List<InformerEventSource<Pod, HomeCluster>> pods;
+  private volatile InformerEventSource<CertificateSigningRequest, HomeCluster> csrs;
+  private volatile KubeletServingApprover approver;
   private volatile ClusterEvents events;
   private volatile io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<HomeCluster> clusters;
 
@@ -166,18 +170,50 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
                 .withOnUpdateFilter((newNode, oldNode) -> NodeChange.relevant(oldNode, newNode))
                 .build(),
             context);
-    pods =
-        new InformerEventSource<>(
+    // Only pods of owned workloads: their templates carry the managed-by label, and they run
+    // only in the namespaces the operator writes to. One informer per namespace, each with its
+    // own item store (a multi-namespace informer shares one).
+    pods = WatchedNamespaces.all().stream().sorted().map(namespace ->
+        new InformerEventSource<Pod, HomeCluster>(
             InformerEventSourceConfiguration.from(Pod.class, HomeCluster.class)
-                .withName("pods")
-                // Only pods of owned workloads: their templates carry the managed-by label.
+                .withName("pods-" + namespace)
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
+                .withNamespaces(Set.of(namespace))
                 .withSecondaryToPrimaryMapper(OwnedInformers::toCluster)
                 .withItemStore(new TransformingItemStore<>(CacheTransforms::slimPod))
                 .withOnUpdateFilter((newPod, oldPod) -> !PodState.of(newPod).equals(PodState.of(oldPod)))
                 .build(),
+            context)).toList();
+    approver = new KubeletServingApprover(context.getClient(), events);
+    csrs =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(CertificateSigningRequest.class, HomeCluster.class)
+                .withName("kubelet-serving-csrs")
+                // A kubelet's serving-certificate request maps to the HomeClusters that list its node.
+                .withSecondaryToPrimaryMapper(csr -> clustersOfRequester(context, csr))
+                .build(),
             context);
-    return List.of(nodes, pods);
+    List<EventSource<?, HomeCluster>> sources = new ArrayList<>();
+    sources.add(nodes);
+    sources.addAll(pods);
+    sources.add(csrs);
+    return sources;
+  }
+
+  private static Set<ResourceID> clustersOfRequester(
+      EventSourceContext<HomeCluster> context, CertificateSigningRequest csr) {
+    if (csr.getSpec() == null
+        || !KubeletServingCsrDecision.SIGNER.equals(csr.getSpec().getSignerName())
+        || csr.getSpec().getUsername() == null
+        || !csr.getSpec().getUsername().startsWith(KubeletServingCsrDecision.NODE_PREFIX)) {
+      return Set.of();
+    }
+    String name = csr.getSpec().getUsername().substring(KubeletServingCsrDecision.NODE_PREFIX.length());
+    return context
+        .getPrimaryCache()
+        .list(hc -> hc.getSpec() != null && hc.getSpec().getNodes().stream().anyMatch(n -> name.equals(n.getName())))
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
   }
 
   private static Set<ResourceID> clustersListing(EventSourceContext<HomeCluster> context, Node node) {
@@ -212,6 +248,11 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
         return UpdateControl.<HomeCluster>noUpdate().rescheduleAfter(REFUSED_RECHECK);
       }
       events.clear(cluster, StatusAggregator.REASON_ANOTHER_CLUSTER);
+      if (csrs != null) {
+        // Kubelets' serving certificates: approved before anything else, so that logs and exec
+        // work on a node as soon as its kubelet asks.
+        approver.decide(cluster, csrs.list().toList());
+      }
       Pass pass = new Pass(cluster, context);
       pass.run(validation);
       statusMetrics.certificates(cluster.getMetadata().getName(), pass.generatedSecrets);
@@ -773,7 +814,7 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
               .map(o -> CustomResourceState.of((GenericKubernetesResource) o))
               .toList();
       List<PodState> podStates =
-          pods.list(p -> name.equals(OwnedInformers.partOf(p))).map(PodState::of).toList();
+          podsOf(name).map(PodState::of).toList();
       Set<String> specNodes =
           cluster.getSpec().getNodes().stream().map(NodeSpec::getName).collect(Collectors.toSet());
       Map<String, NodeState> nodeStates = new LinkedHashMap<>();
@@ -806,23 +847,29 @@ public final class HomeClusterReconciler implements Reconciler<HomeCluster>, Cle
         return null;
       }
       String name = cluster.getMetadata().getName();
-      List<CronJob> cronJobs =
-          rendered.objects().stream().filter(CronJob.class::isInstance).findFirst()
-              .map(example -> informers.forKind(example, context).list(o -> name.equals(OwnedInformers.partOf(o)))
-                  .map(CronJob.class::cast).toList())
-              .orElse(List.of());
-      List<Job> jobs =
-          informers.forKind(new JobBuilder().build(), context)
-              .list(o -> name.equals(OwnedInformers.partOf(o)))
-              .map(Job.class::cast)
-              .toList();
-      List<Pod> jobPods = pods.list(p -> name.equals(OwnedInformers.partOf(p))).toList();
+      // In each namespace the backup CronJobs render into, their Jobs there.
+      List<CronJob> cronJobs = new ArrayList<>();
+      List<Job> jobs = new ArrayList<>();
+      rendered.objects().stream().filter(CronJob.class::isInstance)
+          .map(o -> o.getMetadata().getNamespace()).distinct().forEach(namespace -> {
+            informers.forKind(new io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder().withNewMetadata()
+                    .withNamespace(namespace).endMetadata().build(), context)
+                .list(o -> name.equals(OwnedInformers.partOf(o))).map(CronJob.class::cast).forEach(cronJobs::add);
+            informers.forKind(new JobBuilder().withNewMetadata().withNamespace(namespace).endMetadata().build(), context)
+                .list(o -> name.equals(OwnedInformers.partOf(o))).map(Job.class::cast).forEach(jobs::add);
+          });
+      List<Pod> jobPods = podsOf(name).toList();
       List<BackupStatus> previous =
           cluster.getStatus() == null || cluster.getStatus().getBackups() == null
               ? List.of()
               : cluster.getStatus().getBackups();
       return BackupHealth.evaluate(cluster, cronJobs, jobs, jobPods, previous, clock.instant());
     }
+  }
+
+  /** Cached pods of owned workloads that belong to the named HomeCluster, in every managed namespace. */
+  private java.util.stream.Stream<Pod> podsOf(String clusterName) {
+    return pods.stream().flatMap(source -> source.list(p -> clusterName.equals(OwnedInformers.partOf(p))));
   }
 
   /** Whether the operator's own server-side apply wrote the object (the cache keeps that entry). */

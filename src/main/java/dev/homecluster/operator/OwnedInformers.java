@@ -20,8 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One label-scoped informer per kind the renderer produced, registered the first time a reconcile
- * renders that kind: the operator watches exactly the kinds its components use, whatever they
+ * One label-scoped informer per kind (and, for namespaced kinds, per namespace) the renderer
+ * produced, registered the first time a reconcile renders that kind there: the operator watches exactly the kinds its components use, whatever they
  * are, and of each only the objects labelled {@code app.kubernetes.io/managed-by=homecluster-operator}.
  * Every event maps back to the HomeCluster named by the object's part-of label, so a deleted or
  * edited object triggers a reconcile.
@@ -37,7 +37,7 @@ final class OwnedInformers {
   /** The informer for the kind of {@code example}, registered and synced on first use. */
   synchronized InformerEventSource<HasMetadata, HomeCluster> forKind(
       HasMetadata example, Context<HomeCluster> context) {
-    String key = key(example.getApiVersion(), example.getKind());
+    String key = key(example);
     InformerEventSource<HasMetadata, HomeCluster> source = sources.get(key);
     if (source == null) {
       source = create(example);
@@ -59,7 +59,7 @@ final class OwnedInformers {
     Map<String, InformerEventSource<HasMetadata, HomeCluster>> missing = new LinkedHashMap<>();
     synchronized (this) {
       for (HasMetadata example : examples) {
-        String key = key(example.getApiVersion(), example.getKind());
+        String key = key(example);
         if (!sources.containsKey(key) && !missing.containsKey(key)) {
           missing.put(key, create(example));
         }
@@ -117,18 +117,50 @@ final class OwnedInformers {
                 new GroupVersionKind(example.getApiVersion(), example.getKind()), HomeCluster.class)
             : InformerEventSourceConfiguration.from(example.getClass(), HomeCluster.class);
     builder
-        .withName(name(example.getApiVersion(), example.getKind()))
+        .withName(name(example.getApiVersion(), example.getKind(), namespace(example)))
         .withLabelSelector(Labels.MANAGED_SELECTOR)
         .withSecondaryToPrimaryMapper(
             (io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper<HasMetadata>)
                 OwnedInformers::toCluster)
         .withItemStore(new TransformingItemStore<HasMetadata>(CacheTransforms::ownManagedFieldsOnly));
-    if ("Secret".equals(example.getKind()) && "v1".equals(example.getApiVersion())) {
-      // Secrets only where the generated PKI lives: the chart grants Secrets in that namespace
-      // alone, and a cluster-wide list would be refused.
-      builder.withNamespaces(Set.of(Names.CONTROL_PLANE_NAMESPACE));
+    String namespace = namespace(example);
+    if (namespace != null) {
+      // One informer per namespace the rendering uses: the chart grants reading namespaced kinds
+      // there alone (a Role in each), never cluster-wide. Not one informer over several
+      // namespaces: those would share the one item store and see each other's objects.
+      builder.withNamespaces(Set.of(namespace));
     }
     return new InformerEventSource<>(builder.build(), eventSourceContext);
+  }
+
+  /**
+   * The namespace the informer of {@code example} watches: Secrets only where the generated PKI
+   * lives, other namespaced kinds the example's own namespace; null (cluster-wide) for
+   * cluster-scoped kinds.
+   */
+  static String namespace(HasMetadata example) {
+    if ("Secret".equals(example.getKind()) && "v1".equals(example.getApiVersion())) {
+      return Names.CONTROL_PLANE_NAMESPACE;
+    }
+    if (!namespaced(example)) {
+      return null;
+    }
+    String namespace = example.getMetadata() == null ? null : example.getMetadata().getNamespace();
+    if (namespace == null) {
+      throw new IllegalArgumentException(example.getKind() + " is namespaced: its example needs a namespace");
+    }
+    return namespace;
+  }
+
+  /**
+   * Whether the kind of {@code example} is namespaced: typed kinds say so by their class, generic
+   * ones (Rook's) by carrying a namespace, as every rendered namespaced object does.
+   */
+  static boolean namespaced(HasMetadata example) {
+    if (example instanceof GenericKubernetesResource) {
+      return example.getMetadata() != null && example.getMetadata().getNamespace() != null;
+    }
+    return example instanceof io.fabric8.kubernetes.api.model.Namespaced;
   }
 
   /** The HomeCluster an owned object belongs to: its part-of label (HomeClusters are cluster-scoped). */
@@ -142,12 +174,14 @@ final class OwnedInformers {
     return labels == null ? null : labels.get(Labels.PART_OF);
   }
 
-  private static String key(String apiVersion, String kind) {
-    return apiVersion + "/" + kind;
+  private static String key(HasMetadata example) {
+    String namespace = namespace(example);
+    return example.getApiVersion() + "/" + example.getKind() + (namespace == null ? "" : "@" + namespace);
   }
 
-  /** An event source name: {@code owned-daemonset.apps-v1}. */
-  static String name(String apiVersion, String kind) {
-    return ("owned-" + kind + "." + apiVersion).toLowerCase(java.util.Locale.ROOT).replace('/', '-');
+  /** An event source name: {@code owned-daemonset.apps-v1-kube-system}, {@code owned-clusterrole.rbac...-v1}. */
+  static String name(String apiVersion, String kind, String namespace) {
+    return ("owned-" + kind + "." + apiVersion + (namespace == null ? "" : "-" + namespace))
+        .toLowerCase(java.util.Locale.ROOT).replace('/', '-');
   }
 }

@@ -13,6 +13,14 @@ public final class Names {
   public static final String CONTROL_PLANE_NAMESPACE = "kube-system";
   /** NFS server and backup jobs. */
   public static final String BACKUP_NAMESPACE = "homecluster-backup";
+  /**
+   * Every namespace the operator writes namespaced objects to and reads them from, by default: the
+   * control plane's, the backups' and Rook's default ({@code spec.storage.ceph.namespace}). Its
+   * informers of namespaced kinds watch these alone; the chart's {@code rbac.namespaces} lists the
+   * same (a Role in each) and passes them to the operator (HOMECLUSTER_NAMESPACES).
+   */
+  public static final java.util.List<String> OPERATOR_NAMESPACES =
+      java.util.List.of(CONTROL_PLANE_NAMESPACE, BACKUP_NAMESPACE, dev.homecluster.api.v1alpha1.CephSpec.DEFAULT_NAMESPACE);
 
   // Component names: the app.kubernetes.io/component label and the workload's name.
   public static final String NODE_ROLES = "node-roles";

@@ -178,14 +178,34 @@ class ChartTest {
     assertThat(operator.allows(new Request(NAMESPACE, "", "secrets", "get", "x"))).isFalse();
   }
 
-  /** Where the chart's Roles let the operator write namespaced objects (values rbac.namespaces). */
-  static final List<String> MANAGED_NAMESPACES =
-      List.of(Names.CONTROL_PLANE_NAMESPACE, Names.BACKUP_NAMESPACE, dev.homecluster.api.v1alpha1.CephSpec.DEFAULT_NAMESPACE);
+  /** Where the chart's Roles let the operator read and write namespaced objects (values rbac.namespaces). */
+  static final List<String> MANAGED_NAMESPACES = Names.OPERATOR_NAMESPACES;
 
   /**
-   * Workloads, ConfigMaps, Services, accounts, RBAC, CronJobs and Rook's objects are written only
-   * in the namespaces the operator manages, through a Role in each; cluster-wide it may only list
-   * and watch them (its informers).
+   * The chart's default rbac.namespaces are exactly the namespaces the operator's informers watch
+   * by default, and the Deployment hands the values' list to the operator, so a Role exists
+   * wherever it reads.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void defaultRbacNamespacesAreTheNamespacesTheOperatorWatches() throws IOException {
+    Map<String, Object> values =
+        new org.yaml.snakeyaml.Yaml().load(Files.readString(ChartFixture.dir().resolve("values.yaml")));
+    List<String> namespaces = (List<String>) ((Map<String, Object>) values.get("rbac")).get("namespaces");
+    assertThat(namespaces).containsExactlyInAnyOrderElementsOf(Names.OPERATOR_NAMESPACES);
+
+    Deployment deployment = ChartFixture.all(ChartFixture.template(), Deployment.class).get(0);
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .filteredOn(e -> e.getName().equals("HOMECLUSTER_NAMESPACES"))
+        .singleElement()
+        .satisfies(e -> assertThat(List.of(e.getValue().split(","))).containsExactlyElementsOf(namespaces));
+  }
+
+  /**
+   * Workloads, ConfigMaps, Services, accounts, RBAC, CronJobs, Jobs and Rook's objects are read
+   * and written only in the namespaces the operator manages, through a Role in each; cluster-wide
+   * it may not list or watch them (its informers watch those namespaces alone). Services are the
+   * exception: CoreDNS's ClusterRole lists them, and the operator must hold what it grants.
    */
   @Test
   void namespacedObjectsAreWritableOnlyInTheNamespacesTheOperatorManages() {
@@ -215,7 +235,25 @@ class ChartTest {
         assertThat(operator.allows(new Request(null, kind[0], kind[1], verb, null))).as("%s %s cluster-wide", verb, kind[1])
             .isFalse();
       }
-      assertThat(operator.allows(new Request(null, kind[0], kind[1], "watch", null))).as("watch %s", kind[1]).isTrue();
+      for (String verb : List.of("get", "list", "watch")) {
+        for (String managed : MANAGED_NAMESPACES) {
+          assertThat(operator.allows(new Request(managed, kind[0], kind[1], verb, null)))
+              .as("%s %s in %s", verb, kind[1], managed).isTrue();
+        }
+        for (String other : List.of("default", "someones-app")) {
+          assertThat(operator.allows(new Request(other, kind[0], kind[1], verb, null)))
+              .as("%s %s in %s", verb, kind[1], other).isEqualTo(kind[1].equals("services") && !verb.equals("get"));
+        }
+        if (!kind[1].equals("services")) {
+          assertThat(operator.allows(new Request(null, kind[0], kind[1], verb, null)))
+              .as("%s %s cluster-wide", verb, kind[1]).isFalse();
+        }
+      }
+    }
+    for (String verb : List.of("get", "list", "watch")) {
+      assertThat(operator.allows(new Request(Names.BACKUP_NAMESPACE, "batch", "jobs", verb, null))).as("%s jobs", verb).isTrue();
+      assertThat(operator.allows(new Request(null, "batch", "jobs", verb, null))).as("%s jobs cluster-wide", verb).isFalse();
+      assertThat(operator.allows(new Request("default", "batch", "jobs", verb, null))).as("%s jobs in default", verb).isFalse();
     }
   }
 
@@ -227,10 +265,12 @@ class ChartTest {
       for (HasMetadata object : new Renderer().render(RenderContext.of(Examples.load(example))).objects()) {
         String[] groupAndResource = Permissions.groupAndResource(object);
         for (String verb : List.of("get", "list", "watch", "patch")) {
-          // Informers list and watch cluster-wide; apply and get go to the object's namespace.
-          String namespace = verb.equals("list") || verb.equals("watch") ? null : object.getMetadata().getNamespace();
+          // Informers list and watch in the object's namespace (cluster-scoped kinds cluster-wide),
+          // the one rbac.namespaces lists; apply and get go there too.
+          String namespace = object.getMetadata().getNamespace();
+          assertThat(namespace == null || MANAGED_NAMESPACES.contains(namespace)).as("%s: %s", example, namespace).isTrue();
           Request request = new Request(namespace, groupAndResource[0], groupAndResource[1], verb, object.getMetadata().getName());
-          if (!operator.allows(request) && !(namespace == null && allowedInEveryNamespaceOf(operator, request, object))) {
+          if (!operator.allows(request)) {
             refused.add(example + ": " + request);
           }
         }
@@ -239,13 +279,35 @@ class ChartTest {
     assertThat(refused).isEmpty();
   }
 
+  /** It watches CSRs and approves those of the kubelet-serving signer, and no other signer's. */
+  @Test
+  void operatorMayApproveKubeletServingCertificatesOnly() {
+    Permissions operator = Permissions.of(ChartFixture.template(), NAMESPACE, FULLNAME);
+    for (String verb : List.of("get", "list", "watch")) {
+      assertThat(operator.allows(new Request(null, "certificates.k8s.io", "certificatesigningrequests", verb, null))).as(verb)
+          .isTrue();
+    }
+    assertThat(operator.allows(new Request(null, "certificates.k8s.io", "certificatesigningrequests/approval", "update", "x")))
+        .isTrue();
+    assertThat(operator.allows(new Request(null, "certificates.k8s.io", "signers", "approve",
+        dev.homecluster.operator.KubeletServingCsrDecision.SIGNER))).isTrue();
+    for (String signer : List.of("kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet",
+        "kubernetes.io/legacy-unknown")) {
+      assertThat(operator.allows(new Request(null, "certificates.k8s.io", "signers", "approve", signer))).as(signer).isFalse();
+    }
+    assertThat(operator.allows(new Request(null, "certificates.k8s.io", "certificatesigningrequests", "create", null))).isFalse();
+  }
+
   @Test
   void operatorMayFindAndDeleteTheVolumesAndClaimsItKeeps() {
     Permissions operator = Permissions.of(ChartFixture.template(), NAMESPACE, FULLNAME);
-    for (String resource : List.of("persistentvolumes", "persistentvolumeclaims")) {
-      // Found by label cluster-wide when a HomeCluster is deleted; deleted with deletionPolicy: Delete.
-      assertThat(operator.allows(new Request(null, "", resource, "list", null))).as(resource).isTrue();
-      assertThat(operator.allows(new Request(Names.BACKUP_NAMESPACE, "", resource, "delete", "x"))).as(resource).isTrue();
+    // Found by label when a HomeCluster is deleted (volumes cluster-wide, claims in each managed
+    // namespace); deleted with deletionPolicy: Delete.
+    assertThat(operator.allows(new Request(null, "", "persistentvolumes", "list", null))).isTrue();
+    assertThat(operator.allows(new Request(null, "", "persistentvolumes", "delete", "x"))).isTrue();
+    for (String namespace : MANAGED_NAMESPACES) {
+      assertThat(operator.allows(new Request(namespace, "", "persistentvolumeclaims", "list", null))).as(namespace).isTrue();
+      assertThat(operator.allows(new Request(namespace, "", "persistentvolumeclaims", "delete", "x"))).as(namespace).isTrue();
     }
   }
 
@@ -276,7 +338,7 @@ class ChartTest {
       dataKinds.add(kind);
       String plural = crd.getSpec().getNames().getPlural();
       for (Request request : List.of(
-          new Request(null, group, plural, "list", null),
+          new Request("rook-ceph", group, plural, "list", null),
           new Request("rook-ceph", group, plural, "delete", "x"))) {
         if (!operator.allows(request)) {
           refused.add(kind + ": " + request);
@@ -285,13 +347,6 @@ class ChartTest {
     }
     assertThat(dataKinds).contains("CephCluster", "CephFilesystem", "CephBlockPool");
     assertThat(refused).isEmpty();
-  }
-
-  /** Secrets are watched per namespace, not cluster-wide: the operator's informer does that. */
-  private static boolean allowedInEveryNamespaceOf(Permissions operator, Request request, HasMetadata object) {
-    String namespace = object.getMetadata().getNamespace();
-    return namespace != null
-        && operator.allows(new Request(namespace, request.group(), request.resource(), request.verb(), request.name()));
   }
 
   @Test

@@ -114,9 +114,9 @@ public final class ApiServerDaemonSet implements Component {
     command.add("--kubelet-client-certificate=" + PKI_DIR + "/apiserver-kubelet-client.crt");
     command.add("--kubelet-client-key=" + PKI_DIR + "/apiserver-kubelet-client.key");
     command.add("--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname");
-    // No --kubelet-certificate-authority: the kubelets serve with self-signed certificates (no
-    // serverTLSBootstrap in their configuration), which that flag would refuse, and kubectl logs,
-    // exec and port-forward with them. CIS 1.2.5 needs serving certificates the cluster CA signs.
+    // CIS 1.2.5: kubelets serve certificates the cluster CA signs (serverTLSBootstrap; the
+    // operator approves their CSRs), so the apiserver verifies them.
+    command.add("--kubelet-certificate-authority=" + PKI_DIR + "/ca.crt");
     // CIS 1.2.15: no /debug/pprof on the API.
     command.add("--profiling=false");
     command.add("--proxy-client-cert-file=" + PKI_DIR + "/front-proxy-client.crt");

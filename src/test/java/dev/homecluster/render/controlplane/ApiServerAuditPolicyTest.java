@@ -183,8 +183,9 @@ class ApiServerAuditPolicyTest {
             "--audit-log-maxage=30",
             "--audit-log-maxbackup=10",
             "--audit-log-maxsize=100",
-            "--profiling=false")
-        .noneMatch(f -> f.startsWith("--kubelet-certificate-authority"));
+            "--profiling=false",
+            // CIS 1.2.5: the kubelets' serving certificates are verified against the cluster CA.
+            "--kubelet-certificate-authority=" + ApiServerDaemonSet.PKI_DIR + "/ca.crt");
     Volume log =
         daemonSet.getSpec().getTemplate().getSpec().getVolumes().stream()
             .filter(v -> v.getHostPath() != null)

@@ -18,7 +18,11 @@ import java.util.Map;
  */
 public final class CephProbeComponent implements Component {
   public static final String NAME = "it-ceph";
-  public static final String NAMESPACE = "it-rook-ceph";
+  /**
+   * Rook's default namespace: one the operator watches (Names.OPERATOR_NAMESPACES), as the real
+   * storage component's objects are, so its informers and the deletion's lookup see the probe's.
+   */
+  public static final String NAMESPACE = dev.homecluster.api.v1alpha1.CephSpec.DEFAULT_NAMESPACE;
   public static final String CEPH_CLUSTER = "it-ceph";
   public static final String VOLUME = "it-backup-volume";
   public static final String CEPH_CLUSTER_API = "ceph.rook.io/v1/CephCluster";
