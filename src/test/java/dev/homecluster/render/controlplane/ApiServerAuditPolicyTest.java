@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -215,44 +214,6 @@ class ApiServerAuditPolicyTest {
         .contains("--profiling=false");
     assertThat(scheduler.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand())
         .contains("--profiling=false");
-  }
-
-  /**
-   * Every flag the three rendered command lines use exists in the real binaries of the
-   * simulated cluster (the same Kubernetes version), when that build is present.
-   */
-  @Test
-  void theRealBinariesKnowEveryFlag() throws Exception {
-    for (String component : List.of(Names.KUBE_APISERVER, Names.KUBE_CONTROLLER_MANAGER, Names.KUBE_SCHEDULER)) {
-      Path binary = simBinary(component);
-      Assumptions.assumeTrue(binary != null, "no simulated cluster build with " + component);
-      Process help = new ProcessBuilder(binary.toString(), "--help").redirectErrorStream(true).start();
-      String out = new String(help.getInputStream().readAllBytes());
-      help.waitFor();
-      List<String> command = new ArrayList<>(commandOf(component));
-      command.remove(0);
-      assertThat(command)
-          .as(component)
-          .allSatisfy(flag -> assertThat(out).contains(" " + flag.substring(0, flag.indexOf('=') > 0 ? flag.indexOf('=') : flag.length()) + " "));
-    }
-  }
-
-  private static List<String> commandOf(String component) {
-    var objects = Rendered.component(Examples.HOME, component);
-    if (component.equals(Names.KUBE_APISERVER)) {
-      return Rendered.find(objects, DaemonSet.class, component).getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
-    }
-    return Rendered.find(objects, Deployment.class, component).getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
-  }
-
-  private static Path simBinary(String name) {
-    List<Path> candidates = new ArrayList<>();
-    String simDir = System.getenv("HOMECLUSTER_SIM_DIR");
-    if (simDir != null) {
-      candidates.add(Path.of(simDir, "bin", name));
-    }
-    candidates.add(Examples.repoRoot().resolve(".sim/bin/" + name));
-    return candidates.stream().filter(Files::isExecutable).findFirst().orElse(null);
   }
 
   private static <T> List<T> iterable(java.util.Iterator<T> iterator) {

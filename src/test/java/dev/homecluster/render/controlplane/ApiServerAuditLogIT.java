@@ -8,6 +8,7 @@ import dev.homecluster.render.Names;
 import dev.homecluster.testing.Examples;
 import dev.homecluster.testing.Rendered;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -28,10 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real kube-apiserver of the simulated cluster's build, on loopback with its own etcd, run
  * with the audit and profiling flags exactly as rendered (only the paths point into a temporary
- * directory): it accepts the policy, and its log has what the policy promises. Skipped without
- * that build ({@code HOMECLUSTER_SIM_DIR} or {@code .sim}).
+ * directory): it accepts the policy, and its log has what the policy promises; and every flag the
+ * rendered command lines use exists in the real binaries. An integration test, so that the build
+ * of the simulated cluster (pre-integration-test) has run; it fails without it under failsafe.
  */
-class ApiServerAuditLogTest {
+class ApiServerAuditLogIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TOKEN = "audit-test-token";
 
@@ -41,7 +43,7 @@ class ApiServerAuditLogTest {
   void theRealApiserverLogsSecretsWithoutContentWritesWithBodiesAndNoProbes() throws Exception {
     Path apiserverBinary = simBinary("kube-apiserver");
     Path etcdBinary = simBinary("etcd");
-    Assumptions.assumeTrue(apiserverBinary != null && etcdBinary != null, "no simulated cluster build");
+    requireBuilt(apiserverBinary, etcdBinary);
     Files.writeString(dir.resolve(ApiServerAuditPolicy.FILE), ApiServerAuditPolicy.yaml());
     Files.writeString(dir.resolve("tokens.csv"), TOKEN + ",audit-admin,1,\"system:masters\"\n");
     writeServiceAccountKeys();
@@ -108,6 +110,43 @@ class ApiServerAuditLogTest {
     return daemonSet.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand().stream()
         .filter(f -> f.startsWith("--audit-") || f.startsWith("--profiling"))
         .toList();
+  }
+
+  /**
+   * Every flag the three rendered command lines use exists in the real binaries of the
+   * simulated cluster (the same Kubernetes version), when that build is present.
+   */
+  @Test
+  void theRealBinariesKnowEveryFlag() throws Exception {
+    for (String component : List.of(Names.KUBE_APISERVER, Names.KUBE_CONTROLLER_MANAGER, Names.KUBE_SCHEDULER)) {
+      Path binary = simBinary(component);
+      requireBuilt(binary);
+      Process help = new ProcessBuilder(binary.toString(), "--help").redirectErrorStream(true).start();
+      String out = new String(help.getInputStream().readAllBytes());
+      help.waitFor();
+      List<String> command = new ArrayList<>(commandOf(component));
+      command.remove(0);
+      assertThat(command)
+          .as(component)
+          .allSatisfy(flag -> assertThat(out).contains(" " + flag.substring(0, flag.indexOf('=') > 0 ? flag.indexOf('=') : flag.length()) + " "));
+    }
+  }
+
+  private static List<String> commandOf(String component) {
+    var objects = Rendered.component(Examples.HOME, component);
+    if (component.equals(Names.KUBE_APISERVER)) {
+      return Rendered.find(objects, DaemonSet.class, component).getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
+    }
+    return Rendered.find(objects, Deployment.class, component).getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
+  }
+
+  /** Under failsafe the simulated cluster was built first, so a missing binary is a failure. */
+  private static void requireBuilt(Path... binaries) {
+    boolean built = java.util.Arrays.stream(binaries).allMatch(java.util.Objects::nonNull);
+    if (Boolean.getBoolean("homecluster.sim.prebuilt")) {
+      assertThat(built).as("the simulated cluster's binaries (src/sim/build.sh ran in pre-integration-test)").isTrue();
+    }
+    Assumptions.assumeTrue(built, "no simulated cluster build");
   }
 
   private void writeServiceAccountKeys() throws Exception {
